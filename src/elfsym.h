@@ -1,0 +1,73 @@
+/* ELF symbolizer (libelf): symbols, build-id, vtable slots, and the
+   properties that keep a library mapped after dlclose.  One struct elf_file
+   per file, opened from a descriptor held while the file was mapped, so that
+   a plugin rebuilt or deleted on disk is still read as it was loaded. */
+#ifndef TA_ELFSYM_H
+#define TA_ELFSYM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct elf_file;
+
+struct elf_symbol {
+	const char *name;	/* mangled, owned by the elf_file */
+	uint64_t value;		/* st_value: link-time virtual address */
+	uint64_t size;
+	unsigned char type;	/* STT_* */
+	unsigned char bind;	/* STB_* (STB_GNU_UNIQUE is 10) */
+	bool from_symtab;	/* .symtab rather than .dynsym */
+};
+
+struct elf_segment {		/* one PT_LOAD */
+	uint64_t vaddr, memsz, offset, filesz;
+	unsigned int flags;	/* PF_R | PF_W | PF_X */
+};
+
+/* Takes ownership of fd (closed by elfsym_close, or here on failure).
+   display_path is copied and only used in messages.  Returns NULL for a
+   file that is not a readable ELF file (message printed with debug_msg). */
+struct elf_file *elfsym_open_fd(int fd, const char *display_path);
+/* Convenience for tests and for ld.so: open(path) then elfsym_open_fd. */
+struct elf_file *elfsym_open_path(const char *path);
+void elfsym_close(struct elf_file *f);
+
+const char *elfsym_path(const struct elf_file *f);
+/* Lowercase hex build-id from the NT_GNU_BUILD_ID note, or NULL. */
+const char *elfsym_build_id(struct elf_file *f);
+/* ET_DYN (shared object or PIE) rather than ET_EXEC. */
+bool elfsym_is_dyn(const struct elf_file *f);
+
+/* PT_LOAD segments in file order. */
+const struct elf_segment *elfsym_segments(struct elf_file *f, size_t *n);
+/* Map a file offset (from /proc/PID/maps) to a link-time vaddr via the
+   PT_LOAD that contains it.  False if no segment covers it. */
+bool elfsym_offset_to_vaddr(struct elf_file *f, uint64_t offset, uint64_t *vaddr);
+
+/* The symbol containing vaddr: .symtab first (static functions and local
+   vtables live only there), then .dynsym.  A sized symbol must contain vaddr;
+   a zero-sized one matches only exactly.  Among candidates prefer
+   FUNC/OBJECT over NOTYPE, GLOBAL over LOCAL. */
+bool elfsym_lookup(struct elf_file *f, uint64_t vaddr, struct elf_symbol *out);
+/* Look a defined symbol up by exact (mangled) name, .dynsym then .symtab;
+   version suffixes ("@@GLIBC_2.34") are not part of the name. */
+bool elfsym_find(struct elf_file *f, const char *name, struct elf_symbol *out);
+
+/* What the 8-byte word at vaddr holds after relocation, when it is a code or
+   data address inside this same file or a named symbol: R_X86_64_RELATIVE
+   (addend looked up with elfsym_lookup), R_X86_64_64 / GLOB_DAT (its symbol),
+   or, in a file without a relocation there, the word in the file contents.
+   For a vtable slot this names the virtual function.  target->value is the
+   resolved vaddr in this file (0 for an undefined symbol). */
+bool elfsym_resolve_word(struct elf_file *f, uint64_t vaddr, struct elf_symbol *target);
+
+/* Every defined STB_GNU_UNIQUE symbol in .dynsym, calling cb for each. */
+size_t elfsym_for_each_unique(struct elf_file *f,
+			      void (*cb)(const struct elf_symbol *sym, void *arg), void *arg);
+/* DT_FLAGS_1 has DF_1_NODELETE. */
+bool elfsym_has_nodelete(struct elf_file *f);
+/* DT_SONAME, or NULL. */
+const char *elfsym_soname(struct elf_file *f);
+
+#endif
