@@ -10,7 +10,7 @@
 const char *program_name = PACKAGE;
 bool debug_enabled;
 
-static void
+static void ATTR_FORMAT(1, 0)
 vmsg(const char *fmt, va_list ap, int err)
 {
 	/* One fprintf per line keeps our lines whole when the target writes to

@@ -1,2 +1,138 @@
+/* teardown-audit: run a command under ptrace to its exit and tell which
+   unloaded library its crash (or latent crash) came from. */
 #include "config.h"
-int main(void) { return 0; }
+#include "diagnose.h"
+#include "error.h"
+#include "objcache.h"
+#include "report.h"
+#include "supervisor.h"
+#include "clock.h"
+
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static void
+usage(FILE *out)
+{
+	fprintf(out,
+"Usage: %s [OPTIONS] -- COMMAND [ARGS...]\n"
+"Run COMMAND under ptrace, following every process and thread it starts, and\n"
+"report shared-library loads and unloads, who called dlclose, and faults in\n"
+"code or data of libraries that were unloaded.\n"
+"\n"
+"  -o, --output=FILE        write the report to FILE instead of stderr\n"
+"  -q, --quiet              print findings only, no timeline\n"
+"      --debug              print the tool's own diagnostics\n"
+"  -h, --help               show this help and exit\n"
+"  -V, --version            show the version and exit\n"
+"\n"
+"The exit status is the command's: its exit code, or the same fatal signal\n"
+"raised again (with core dumps off).  127: COMMAND not found; 126: COMMAND\n"
+"not executable; 1: teardown-audit itself could not run it.\n",
+		program_name);
+}
+
+/* End as the command ended: same exit code, or the same signal. */
+static void ATTR_NORETURN
+end_like(int status)
+{
+	if (WIFSIGNALED(status)) {
+		int sig = WTERMSIG(status);
+		struct rlimit no_core = { 0, 0 };
+		setrlimit(RLIMIT_CORE, &no_core);
+		signal(sig, SIG_DFL);
+		sigset_t set;
+		sigemptyset(&set);
+		sigaddset(&set, sig);
+		sigprocmask(SIG_UNBLOCK, &set, NULL);
+		raise(sig);
+		exit(128 + sig);
+	}
+	exit(WIFEXITED(status) ? WEXITSTATUS(status) : EXIT_FAILURE);
+}
+
+static void
+raise_fd_limit(void)
+{
+	/* Every library ever mapped stays open for symbolizing. */
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	enum { OPT_DEBUG = 256 };
+	static const struct option longopts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "debug", no_argument, NULL, OPT_DEBUG },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct report_options ro = { .out = stderr };
+	const char *output = NULL;
+	int c;
+
+	clock_start();
+	while ((c = getopt_long(argc, argv, "+o:qhV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			output = optarg;
+			break;
+		case 'q':
+			ro.quiet = true;
+			break;
+		case OPT_DEBUG:
+			debug_enabled = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return EXIT_SUCCESS;
+		case 'V':
+			printf("%s %s\n", PACKAGE, PACKAGE_VERSION);
+			return EXIT_SUCCESS;
+		default:
+			fprintf(stderr, "Try '%s --help' for more information.\n", program_name);
+			return EXIT_FAILURE;
+		}
+	}
+	if (optind >= argc) {
+		error_msg("no command given: write it after the options, e.g. "
+			  "'%s -- ./my_program arg'", program_name);
+		fprintf(stderr, "Try '%s --help' for more information.\n", program_name);
+		return EXIT_FAILURE;
+	}
+	/* Checked before the command starts, so that nothing it does is lost. */
+	if (output) {
+		ro.out = fopen(output, "we");
+		if (!ro.out)
+			perror_msg_and_die("cannot write the report to '%s'", output);
+	}
+	raise_fd_limit();
+
+	int fail_status;
+	if (supervisor_spawn(argv + optind, &fail_status) < 0)
+		return fail_status;
+
+	struct diagnose_context dc = { .report = &ro };
+	struct supervisor_hooks hooks = { .on_fault = diagnose_fault, .arg = &dc };
+	int status = supervisor_run(&hooks);
+
+	report_timelines(&ro);
+	fflush(ro.out);
+	if (ro.out != stderr && fclose(ro.out) != 0)
+		perror_msg("writing the report to '%s'", output);
+	objcache_free_all();
+	end_like(status);
+}

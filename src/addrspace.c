@@ -1,0 +1,98 @@
+#include "config.h"
+#include "addrspace.h"
+#include "clock.h"
+#include "elfsym.h"
+#include "error.h"
+#include "objcache.h"
+#include "tracee.h"
+
+#include <string.h>
+
+bool
+addrspace_refresh(struct process *p, pid_t tid,
+		  unsigned int (*event_for)(uint64_t, uint64_t, void *), void *arg)
+{
+	struct maps_snapshot now;
+	if (maps_read_pid(p->pid, &now) < 0) {
+		maps_snapshot_free(&now);
+		return false;
+	}
+	struct maps_diff d;
+	maps_diff_compute(&p->maps, &now, &d);
+	double t = clock_now();
+	for (size_t i = 0; i < d.n_removed; i++) {
+		const struct map_entry *m = &d.removed[i];
+		unsigned int ev = event_for ? event_for(m->start, m->end, arg) : 0;
+		/* A mapping that changed protection or size (mprotect, a growing
+		   heap) is not gone: its start is still mapped by the same file
+		   (or, for anonymous memory, by anonymous memory). */
+		const struct map_entry *still = maps_snapshot_find(&now, m->start);
+		if (!ev && still && still->inode == m->inode &&
+		    still->dev_major == m->dev_major && still->dev_minor == m->dev_minor)
+			continue;
+		if (!ev && map_entry_is_file(m)) {
+			struct tl_event *e = timeline_add(&p->timeline, TL_MAP_GONE, tid, m->path);
+			e->start = m->start;
+			e->end = m->end;
+			ev = e->id;
+		}
+		maps_history_add(&p->history, m, t, ev);
+	}
+	for (size_t i = 0; i < d.n_added; i++)
+		if (map_entry_is_file(&d.added[i]))
+			objcache_get(p->pid, &d.added[i]);
+	maps_diff_free(&d);
+	maps_snapshot_free(&p->maps);
+	p->maps = now;
+	return true;
+}
+
+static void
+locate_in_file(struct location *loc, uint64_t addr)
+{
+	const struct map_entry *m = loc->map;
+	if (!loc->elf)
+		return;
+	loc->has_vaddr = elfsym_offset_to_vaddr(loc->elf, addr - m->start + m->offset,
+						&loc->vaddr);
+}
+
+bool
+addrspace_locate(struct process *p, pid_t tid, uint64_t addr, bool refresh,
+		 struct location *loc)
+{
+	memset(loc, 0, sizeof(*loc));
+	const struct map_entry *m = maps_snapshot_find(&p->maps, addr);
+	if (!m && refresh && addrspace_refresh(p, tid, NULL, NULL))
+		m = maps_snapshot_find(&p->maps, addr);
+	if (m) {
+		loc->map = m;
+		loc->elf = objcache_get(p->pid, m);
+		locate_in_file(loc, addr);
+		return true;
+	}
+	const struct gone_mapping *g = maps_history_lookup(&p->history, addr);
+	if (!g)
+		return false;
+	loc->map = &g->map;
+	loc->gone = true;
+	loc->gone_at = g->gone_at;
+	loc->gone_event = g->event_id;
+	loc->elf = objcache_lookup(&g->map);
+	locate_in_file(loc, addr);
+	return true;
+}
+
+const char *
+addrspace_region_name(const struct map_entry *m)
+{
+	if (!m)
+		return "unmapped";
+	if (!m->path)
+		return "anonymous";
+	if (strcmp(m->path, "[heap]") == 0)
+		return "heap";
+	if (strncmp(m->path, "[stack", 6) == 0)
+		return "stack";
+	return m->path;
+}

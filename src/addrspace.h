@@ -1,0 +1,43 @@
+/* A process's address space over time: the current mappings, the history of
+   those that went away, and where any address was. */
+#ifndef TA_ADDRSPACE_H
+#define TA_ADDRSPACE_H
+
+#include "maps.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct process;
+struct elf_file;
+
+/* Re-read /proc/PID/maps.  Mappings that disappeared go to the history,
+   attributed to event_for(range) when that gives an event id (a library
+   unload), else to a new "unmap" timeline event for a file mapping.  New
+   file mappings get their ELF file opened while it is still mapped.
+   Returns false if the maps could not be read (the process is gone). */
+bool addrspace_refresh(struct process *p, pid_t tid,
+		       unsigned int (*event_for)(uint64_t start, uint64_t end, void *arg),
+		       void *arg);
+
+/* Where an address is or was. */
+struct location {
+	const struct map_entry *map;	/* the mapping (current or gone), or NULL */
+	bool gone;			/* map comes from the history */
+	double gone_at;			/* when it went away */
+	unsigned int gone_event;	/* the event that saw it go (0: none) */
+	struct elf_file *elf;		/* the file behind it, if known */
+	uint64_t vaddr;			/* the address as a link-time address in elf */
+	bool has_vaddr;
+};
+
+/* Look addr up in the current mappings, then in the history.  With
+   refresh, a miss re-reads the maps once (a mapping made without a library
+   event, e.g. a JIT or plain mmap). */
+bool addrspace_locate(struct process *p, pid_t tid, uint64_t addr, bool refresh,
+		      struct location *loc);
+
+/* "heap", "stack", "anonymous", or the mapping's path: for messages. */
+const char *addrspace_region_name(const struct map_entry *m);
+
+#endif

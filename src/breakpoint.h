@@ -1,0 +1,45 @@
+/* Software breakpoints (int3) in one address space.  The table travels with
+   the process: copied into a forked child, whose memory holds the same int3
+   bytes, and dropped at exec. */
+#ifndef TA_BREAKPOINT_H
+#define TA_BREAKPOINT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+enum bp_kind {
+	BP_RBRK,		/* the dynamic linker's r_brk: a library event */
+	BP_DLOPEN,		/* entry of dlopen */
+	BP_DLCLOSE,		/* entry of dlclose */
+	BP_DLCLOSE_RET,		/* return address of one dlclose call (temporary) */
+};
+
+struct breakpoint {
+	uint64_t addr;
+	enum bp_kind kind;
+	uint8_t orig;		/* the byte the int3 replaced */
+	bool emulate_ret;	/* the instruction is a bare `ret`: emulate it */
+	pid_t owner;		/* BP_DLCLOSE_RET: the thread whose call it is */
+	uint64_t owner_sp;	/* BP_DLCLOSE_RET: its stack pointer after the return */
+	unsigned int ref;	/* BP_DLCLOSE_RET: the dlclose event id */
+	uint64_t handle;	/* BP_DLCLOSE_RET: the dlclose argument */
+};
+
+struct bp_table {
+	struct breakpoint *v;
+	size_t n, cap;
+};
+
+/* Insert an int3 at addr through the stopped thread tid.  Returns the new
+   breakpoint (pointer valid until the table changes), or NULL with a debug
+   message if the text cannot be written. */
+struct breakpoint *bp_insert(struct bp_table *t, pid_t tid, uint64_t addr, enum bp_kind kind);
+/* Restore the original byte and forget the breakpoint. */
+void bp_remove(struct bp_table *t, pid_t tid, uint64_t addr);
+struct breakpoint *bp_find(struct bp_table *t, uint64_t addr);
+void bp_table_copy(struct bp_table *dst, const struct bp_table *src);
+void bp_table_free(struct bp_table *t);
+
+#endif

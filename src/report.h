@@ -1,0 +1,25 @@
+/* The human-readable report: per-process timelines and fault diagnoses. */
+#ifndef TA_REPORT_H
+#define TA_REPORT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+struct process;
+struct stack;
+
+struct report_options {
+	FILE *out;
+	bool quiet;		/* findings only, no timeline */
+};
+
+/* Every process's timeline, oldest process first. */
+void report_timelines(const struct report_options *o);
+/* One stack, one frame a line, each line starting with indent. */
+void report_stack(FILE *out, const struct stack *s, const char *indent);
+/* "exited with status 3", "killed by SIGSEGV (core dumped)". */
+void report_format_status(int wait_status, char *buf, size_t size);
+/* Basename of a path, for compact lines. */
+const char *report_basename(const char *path);
+
+#endif

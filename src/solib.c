@@ -1,0 +1,465 @@
+#include "config.h"
+#include "solib.h"
+#include "addrspace.h"
+#include "breakpoint.h"
+#include "elfsym.h"
+#include "error.h"
+#include "mem.h"
+#include "objcache.h"
+#include "symbolize.h"
+#include "tracee.h"
+#include "unwind.h"
+#include "xmalloc.h"
+
+#include <dlfcn.h>
+#include <elf.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <link.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* struct r_debug and struct link_map as laid out on x86_64 (only the ABI
+   fields: l_addr, l_name, l_ld, l_next, l_prev). */
+#define R_DEBUG_MAP	8
+#define R_DEBUG_STATE	24
+#define LM_ADDR		0
+#define LM_NAME		8
+#define LM_LD		16
+#define LM_NEXT		24
+
+/* A garbage or cyclic chain must not hang us. */
+#define MAX_LINK_MAPS	8192
+
+static void
+solib_free(struct solib *l)
+{
+	free(l->path);
+}
+
+void
+solib_state_free(struct solib_state *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		solib_free(&s->libs[i]);
+	free(s->libs);
+	free(s->opens);
+	memset(s, 0, sizeof(*s));
+}
+
+void
+solib_state_copy(struct solib_state *dst, const struct solib_state *src)
+{
+	*dst = *src;
+	dst->libs = src->n ? xmalloc(src->n * sizeof(*src->libs)) : NULL;
+	dst->cap = src->n;
+	for (size_t i = 0; i < src->n; i++) {
+		dst->libs[i] = src->libs[i];
+		dst->libs[i].path = xstrdup(src->libs[i].path);
+	}
+	dst->opens = NULL;
+	dst->nopens = dst->capopens = 0;
+}
+
+const struct solib *
+solib_find_handle(const struct solib_state *s, uint64_t lm)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (s->libs[i].lm == lm)
+			return &s->libs[i];
+	return NULL;
+}
+
+const struct solib *
+solib_find_addr(const struct solib_state *s, uint64_t addr)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (addr >= s->libs[i].start && addr < s->libs[i].end)
+			return &s->libs[i];
+	return NULL;
+}
+
+void
+solib_format_flags(int flags, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s%s%s%s%s%s",
+		 (flags & RTLD_NOW) ? "RTLD_NOW" : "RTLD_LAZY",
+		 (flags & RTLD_GLOBAL) ? "|RTLD_GLOBAL" : "",
+		 (flags & RTLD_NODELETE) ? "|RTLD_NODELETE" : "",
+		 (flags & RTLD_NOLOAD) ? "|RTLD_NOLOAD" : "",
+		 (flags & RTLD_DEEPBIND) ? "|RTLD_DEEPBIND" : "",
+		 "");
+}
+
+/* auxv values of a freshly exec'd process. */
+static bool
+read_auxv(pid_t pid, uint64_t *at_base)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/auxv", pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	uint64_t pair[2];
+	*at_base = 0;
+	while (read(fd, pair, sizeof(pair)) == sizeof(pair)) {
+		if (pair[0] == AT_NULL)
+			break;
+		if (pair[0] == AT_BASE)
+			*at_base = pair[1];
+	}
+	close(fd);
+	return true;
+}
+
+void
+solib_on_exec(struct process *p, pid_t tid)
+{
+	uint64_t base;
+	addrspace_refresh(p, tid, NULL, NULL);
+	if (!read_auxv(p->pid, &base)) {
+		perror_msg("pid %d: reading /proc/%d/auxv; no library events for it",
+			   p->pid, p->pid);
+		return;
+	}
+	if (!base) {
+		debug_msg("pid %d: no dynamic linker (static executable)", p->pid);
+		return;
+	}
+	const struct map_entry *m = maps_snapshot_find(&p->maps, base);
+	struct elf_file *ld = m ? objcache_get(p->pid, m) : NULL;
+	struct elf_symbol brk, rdebug;
+	if (!ld || !elfsym_find(ld, "_dl_debug_state", &brk) ||
+	    !elfsym_find(ld, "_r_debug", &rdebug)) {
+		error_msg("pid %d: the dynamic linker at %#llx has no _dl_debug_state/_r_debug; "
+			  "no library events for %s", p->pid, (unsigned long long)base,
+			  process_name(p));
+		return;
+	}
+	/* ld.so is linked at 0: AT_BASE is its load bias. */
+	p->solib.ld_base = base;
+	p->solib.r_debug = base + rdebug.value;
+	if (!bp_insert(&p->bps, tid, base + brk.value, BP_RBRK)) {
+		error_msg("pid %d: cannot plant a breakpoint in the dynamic linker; "
+			  "no library events for %s", p->pid, process_name(p));
+		return;
+	}
+	p->solib.dynamic = true;
+}
+
+/* The span of an object from its PT_LOAD segments; the mapping that holds
+   its dynamic section tells which file it is. */
+static void
+solib_compute_span(struct process *p, struct solib *l, uint64_t l_ld)
+{
+	const struct map_entry *m = maps_snapshot_find(&p->maps, l_ld);
+	if (!m) {
+		l->start = l->end = 0;
+		return;
+	}
+	l->start = m->start;
+	l->end = m->end;
+	struct elf_file *elf = objcache_get(p->pid, m);
+	size_t n;
+	const struct elf_segment *seg = elf ? elfsym_segments(elf, &n) : NULL;
+	if (!seg || !n)
+		return;
+	uint64_t lo = UINT64_MAX, hi = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (seg[i].vaddr < lo)
+			lo = seg[i].vaddr;
+		if (seg[i].vaddr + seg[i].memsz > hi)
+			hi = seg[i].vaddr + seg[i].memsz;
+	}
+	uint64_t page = 4096;
+	l->start = (l->l_addr + lo) & ~(page - 1);
+	l->end = (l->l_addr + hi + page - 1) & ~(page - 1);
+}
+
+struct chain_entry {
+	uint64_t lm, l_addr, l_ld;
+	char *name;
+};
+
+static size_t
+read_chain(pid_t pid, uint64_t r_debug, struct chain_entry **out)
+{
+	size_t n = 0, cap = 0;
+	struct chain_entry *v = NULL;
+	uint64_t lm;
+	if (!mem_read_u64(pid, r_debug + R_DEBUG_MAP, &lm))
+		lm = 0;
+	while (lm && n < MAX_LINK_MAPS) {
+		uint64_t w[4];
+		if (!mem_read(pid, lm, w, sizeof(w))) {
+			debug_msg("pid %d: unreadable link_map at %#llx", pid,
+				  (unsigned long long)lm);
+			break;
+		}
+		char name[PATH_MAX];
+		if (!w[LM_NAME / 8] || !mem_read_string(pid, w[LM_NAME / 8], name, sizeof(name)))
+			name[0] = '\0';
+		v = xgrow(v, &cap, n + 1, sizeof(*v));
+		v[n].lm = lm;
+		v[n].l_addr = w[LM_ADDR / 8];
+		v[n].l_ld = w[LM_LD / 8];
+		v[n].name = xstrdup(name);
+		n++;
+		lm = w[LM_NEXT / 8];
+	}
+	if (n == MAX_LINK_MAPS)
+		error_msg("pid %d: link_map chain longer than %d entries (corrupt?); "
+			  "reading stopped there", pid, MAX_LINK_MAPS);
+	*out = v;
+	return n;
+}
+
+static bool
+same_object(const struct solib *l, const struct chain_entry *c)
+{
+	return l->lm == c->lm && l->l_addr == c->l_addr && strcmp(l->path, c->name) == 0;
+}
+
+/* The dlclose in flight on tid, if any: its return breakpoint knows. */
+static const struct breakpoint *
+dlclose_in_flight(struct process *p, pid_t tid)
+{
+	for (size_t i = 0; i < p->bps.n; i++)
+		if (p->bps.v[i].kind == BP_DLCLOSE_RET && p->bps.v[i].owner == tid)
+			return &p->bps.v[i];
+	return NULL;
+}
+
+struct unload_ranges {
+	struct process *p;
+	size_t first;		/* timeline index of the first unload of this event */
+};
+
+/* Which unload event a vanished mapping belongs to. */
+static unsigned int
+unload_event_for(uint64_t start, uint64_t end, void *arg)
+{
+	struct unload_ranges *r = arg;
+	struct timeline *tl = &r->p->timeline;
+	for (size_t i = r->first; i < tl->n; i++)
+		if (tl->v[i].kind == TL_UNLOAD && start >= tl->v[i].start && end <= tl->v[i].end)
+			return tl->v[i].id;
+	return 0;
+}
+
+static int
+pending_open_flags(struct solib_state *s, pid_t tid)
+{
+	for (size_t i = 0; i < s->nopens; i++)
+		if (s->opens[i].tid == tid)
+			return s->opens[i].flags;
+	return -1;
+}
+
+static void
+pending_open_clear(struct solib_state *s, pid_t tid)
+{
+	for (size_t i = 0; i < s->nopens; i++)
+		if (s->opens[i].tid == tid) {
+			s->opens[i] = s->opens[--s->nopens];
+			return;
+		}
+}
+
+static void plant_libc_hooks(struct process *p, pid_t tid, const struct solib *libc);
+
+static bool
+is_libc(const char *path)
+{
+	const char *base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	return strncmp(base, "libc.so.", 8) == 0;
+}
+
+/* The link_map chain is consistent: compare it with what we knew. */
+static void
+solib_sync(struct process *p, pid_t tid)
+{
+	struct solib_state *s = &p->solib;
+	struct chain_entry *chain;
+	size_t n = read_chain(p->pid, s->r_debug, &chain);
+	const struct breakpoint *dlc = dlclose_in_flight(p, tid);
+	struct unload_ranges ur = { p, p->timeline.n };
+
+	/* Unloads first: their ranges attribute the vanished mappings. */
+	bool *kept = xcalloc(s->n ? s->n : 1, sizeof(bool));
+	bool *known = xcalloc(n ? n : 1, sizeof(bool));
+	for (size_t i = 0; i < s->n; i++)
+		for (size_t j = 0; j < n; j++)
+			if (!known[j] && same_object(&s->libs[i], &chain[j])) {
+				kept[i] = known[j] = true;
+				break;
+			}
+	size_t w = 0;
+	for (size_t i = 0; i < s->n; i++) {
+		if (kept[i]) {
+			s->libs[w++] = s->libs[i];
+			continue;
+		}
+		struct solib *l = &s->libs[i];
+		struct tl_event *e = timeline_add(&p->timeline, TL_UNLOAD, tid, l->path);
+		e->start = l->start;
+		e->end = l->end;
+		e->handle = l->lm;
+		e->ref = dlc ? dlc->ref : 0;
+		solib_free(l);
+	}
+	s->n = w;
+	free(kept);
+
+	addrspace_refresh(p, tid, unload_event_for, &ur);
+	if (ur.first < p->timeline.n)
+		unwind_flush(p->pid);
+
+	int flags = pending_open_flags(s, tid);
+	for (size_t j = 0; j < n; j++) {
+		if (known[j]) {
+			free(chain[j].name);
+			continue;
+		}
+		s->libs = xgrow(s->libs, &s->cap, s->n + 1, sizeof(*s->libs));
+		struct solib *l = &s->libs[s->n++];
+		memset(l, 0, sizeof(*l));
+		l->lm = chain[j].lm;
+		l->l_addr = chain[j].l_addr;
+		l->path = chain[j].name;
+		l->dlopen_flags = flags;
+		solib_compute_span(p, l, chain[j].l_ld);
+		/* The main program (empty name) was recorded by its exec. */
+		if (l->path[0]) {
+			struct tl_event *e = timeline_add(&p->timeline, TL_LOAD, tid, l->path);
+			e->start = l->start;
+			e->end = l->end;
+			e->handle = l->lm;
+			e->flags = flags;
+			l->load_event = e->id;
+		}
+		if (!s->hooks_planted && is_libc(l->path))
+			plant_libc_hooks(p, tid, l);
+	}
+	free(known);
+	free(chain);
+	pending_open_clear(s, tid);
+}
+
+static void
+plant_libc_hooks(struct process *p, pid_t tid, const struct solib *libc)
+{
+	const struct map_entry *m = maps_snapshot_find(&p->maps, libc->start);
+	struct elf_file *elf = m ? objcache_get(p->pid, m) : NULL;
+	struct elf_symbol sym;
+	p->solib.hooks_planted = true;
+	if (!elf) {
+		error_msg("pid %d: cannot read %s; dlopen/dlclose calls will not be seen",
+			  p->pid, libc->path);
+		return;
+	}
+	if (elfsym_find(elf, "dlopen", &sym))
+		bp_insert(&p->bps, tid, libc->l_addr + sym.value, BP_DLOPEN);
+	if (elfsym_find(elf, "dlclose", &sym))
+		bp_insert(&p->bps, tid, libc->l_addr + sym.value, BP_DLCLOSE);
+}
+
+static void
+on_rbrk(struct process *p, pid_t tid, struct user_regs_struct *regs)
+{
+	(void)regs;
+	int32_t state;
+	if (!mem_read(p->pid, p->solib.r_debug + R_DEBUG_STATE, &state, sizeof(state)))
+		return;
+	/* At RT_ADD and RT_DELETE the chain still shows the old state, and
+	   dl-close.c unmaps only after RT_DELETE: everything we need about an
+	   object was recorded when it loaded.  RT_CONSISTENT is when to look. */
+	if (state == RT_CONSISTENT)
+		solib_sync(p, tid);
+}
+
+static void
+on_dlopen(struct process *p, pid_t tid, struct user_regs_struct *regs)
+{
+	char name[PATH_MAX];
+	const char *path = NULL;
+	if (regs->rdi && mem_read_string(p->pid, regs->rdi, name, sizeof(name)))
+		path = name;
+	struct tl_event *e = timeline_add(&p->timeline, TL_DLOPEN, tid,
+					  path ? path : "(main program)");
+	e->flags = (int)regs->rsi;
+	struct solib_state *s = &p->solib;
+	pending_open_clear(s, tid);
+	s->opens = xgrow(s->opens, &s->capopens, s->nopens + 1, sizeof(*s->opens));
+	s->opens[s->nopens].tid = tid;
+	s->opens[s->nopens].flags = e->flags;
+	s->nopens++;
+}
+
+static void
+on_dlclose(struct process *p, pid_t tid, struct user_regs_struct *regs)
+{
+	uint64_t handle = regs->rdi;
+	struct solib *l = (struct solib *)solib_find_handle(&p->solib, handle);
+	struct tl_event *e = timeline_add(&p->timeline, TL_DLCLOSE, tid,
+					  l ? l->path : NULL);
+	e->handle = handle;
+	unsigned int id = e->id;
+	if (l)
+		l->dlclose_calls++;
+	symbolize_stack(p, tid, &e->stack);
+
+	/* Stop again when this call returns, to tell whether it unloaded. */
+	uint64_t ret;
+	if (!mem_read_u64(p->pid, regs->rsp, &ret))
+		return;
+	struct breakpoint *bp = bp_insert(&p->bps, tid, ret, BP_DLCLOSE_RET);
+	if (!bp)
+		return;
+	bp->owner = tid;
+	bp->owner_sp = regs->rsp + 8;
+	bp->ref = id;
+	bp->handle = handle;
+}
+
+static void
+on_dlclose_return(struct process *p, pid_t tid, struct breakpoint *bp,
+		  struct user_regs_struct *regs)
+{
+	const struct solib *l = solib_find_handle(&p->solib, bp->handle);
+	if (l) {
+		struct tl_event *e = timeline_add(&p->timeline, TL_DLCLOSE_KEPT, tid, l->path);
+		e->handle = bp->handle;
+		e->ref = bp->ref;
+		e->start = l->start;
+		e->end = l->end;
+		e->status = (int)regs->rax;
+	}
+	bp_remove(&p->bps, tid, bp->addr);
+}
+
+void
+solib_on_breakpoint(struct process *p, pid_t tid, struct breakpoint *bp,
+		    struct user_regs_struct *regs)
+{
+	switch (bp->kind) {
+	case BP_RBRK:
+		on_rbrk(p, tid, regs);
+		break;
+	case BP_DLOPEN:
+		on_dlopen(p, tid, regs);
+		break;
+	case BP_DLCLOSE:
+		on_dlclose(p, tid, regs);
+		break;
+	case BP_DLCLOSE_RET:
+		/* Another thread passing the same address, or a deeper
+		   recursion: not the return we wait for. */
+		if (bp->owner == tid && regs->rsp == bp->owner_sp)
+			on_dlclose_return(p, tid, bp, regs);
+		break;
+	}
+}

@@ -1,0 +1,58 @@
+/* Shared-library events from the dynamic linker's r_debug interface, and
+   the dlopen/dlclose calls behind them. */
+#ifndef TA_SOLIB_H
+#define TA_SOLIB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <sys/user.h>
+
+struct process;
+struct breakpoint;
+
+/* One loaded object, as the link_map chain shows it. */
+struct solib {
+	uint64_t lm;		/* its struct link_map: also its dlopen handle */
+	uint64_t l_addr;	/* load bias */
+	char *path;		/* l_name; "" for the main program */
+	uint64_t start, end;	/* the span of its PT_LOAD segments */
+	unsigned int load_event;
+	int dlopen_flags;	/* flags of the dlopen that loaded it, or -1 */
+	unsigned int dlclose_calls;
+};
+
+/* A dlopen seen at its entry, waiting for the loads it causes. */
+struct pending_open {
+	pid_t tid;
+	int flags;
+};
+
+struct solib_state {
+	bool dynamic;		/* a dynamic linker was found and hooked */
+	uint64_t r_debug;	/* address of _r_debug */
+	uint64_t ld_base;
+	bool hooks_planted;	/* dlopen/dlclose breakpoints in libc */
+	struct solib *libs;	/* as of the last RT_CONSISTENT */
+	size_t n, cap;
+	struct pending_open *opens;
+	size_t nopens, capopens;
+};
+
+/* After exec: find the dynamic linker and plant the r_brk breakpoint. */
+void solib_on_exec(struct process *p, pid_t tid);
+/* A breakpoint of ours was hit by tid; regs are its registers with rip at
+   the breakpoint.  The handler may change regs (and the breakpoint table). */
+void solib_on_breakpoint(struct process *p, pid_t tid, struct breakpoint *bp,
+			 struct user_regs_struct *regs);
+/* A forked child starts with a copy of its parent's state. */
+void solib_state_copy(struct solib_state *dst, const struct solib_state *src);
+void solib_state_free(struct solib_state *s);
+
+const struct solib *solib_find_handle(const struct solib_state *s, uint64_t lm);
+const struct solib *solib_find_addr(const struct solib_state *s, uint64_t addr);
+/* Readable names of dlopen flags, e.g. "RTLD_NOW|RTLD_NODELETE". */
+void solib_format_flags(int flags, char *buf, size_t size);
+
+#endif

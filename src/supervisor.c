@@ -1,0 +1,399 @@
+#include "config.h"
+#include "supervisor.h"
+#include "breakpoint.h"
+#include "error.h"
+#include "mem.h"
+#include "solib.h"
+#include "tracee.h"
+#include "xmalloc.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ptrace.h>
+#include <sys/resource.h>
+#include <sys/user.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define TRACE_OPTIONS (PTRACE_O_TRACECLONE | PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK | \
+		       PTRACE_O_TRACEEXEC | PTRACE_O_EXITKILL)
+
+static pid_t root_pid;
+static volatile sig_atomic_t root_alive;
+
+pid_t
+supervisor_root_pid(void)
+{
+	return root_pid;
+}
+
+/* SIGINT/SIGTERM/SIGHUP sent to us go to the command, as they would
+   without us in between; we carry on until it has ended, so the report is
+   complete.  Signals the terminal sends to the whole foreground group
+   (si_code SI_KERNEL) already reached the command: not sent twice. */
+static void
+forward_signal(int sig, siginfo_t *info, void *ctx)
+{
+	(void)ctx;
+	if (info && info->si_code == SI_KERNEL)
+		return;
+	if (root_alive)
+		kill(root_pid, sig);
+}
+
+static void
+install_forwarding(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = forward_signal;
+	sa.sa_flags = SA_SIGINFO | SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+static void
+restore_default_signals(void)
+{
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
+	signal(SIGPIPE, SIG_DFL);
+}
+
+int
+supervisor_spawn(char **argv, int *exit_status_on_failure)
+{
+	int go[2], err[2];
+	if (pipe2(go, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0)
+		perror_msg_and_die("creating pipes to start '%s'", argv[0]);
+	install_forwarding();
+
+	pid_t pid = fork();
+	if (pid < 0)
+		perror_msg_and_die("fork to start '%s'", argv[0]);
+	if (pid == 0) {
+		restore_default_signals();
+		close(go[1]);
+		close(err[0]);
+		/* Wait until the parent has seized us. */
+		char c;
+		while (read(go[0], &c, 1) < 0 && errno == EINTR)
+			;
+		execvp(argv[0], argv);
+		int e = errno;
+		ssize_t unused = write(err[1], &e, sizeof(e));
+		(void)unused;
+		_exit(e == ENOENT ? 127 : 126);
+	}
+	close(go[0]);
+	close(err[1]);
+	if (ptrace(PTRACE_SEIZE, pid, NULL, (void *)(long)TRACE_OPTIONS) < 0) {
+		int e = errno;
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		errno = e;
+		if (e == EPERM)
+			error_msg("ptrace is not permitted here (%s): run as a user allowed to trace, "
+				  "or lower /proc/sys/kernel/yama/ptrace_scope, or in a container add "
+				  "CAP_SYS_PTRACE", strerror(e));
+		else
+			perror_msg("ptrace(PTRACE_SEIZE) of the command");
+		*exit_status_on_failure = 1;
+		return -1;
+	}
+	root_pid = pid;
+	root_alive = 1;
+	struct process *pre = process_new(pid, getpid());
+	pre->exe = xstrdup(argv[0]);
+	struct tracee *t = tracee_new(pid, pre);
+	(void)t;
+
+	if (write(go[1], "g", 1) != 1)
+		perror_msg_and_die("starting '%s'", argv[0]);
+	close(go[1]);
+
+	/* The error pipe closes at a successful exec; a failed one sends errno. */
+	int e = 0;
+	ssize_t n;
+	while ((n = read(err[0], &e, sizeof(e))) < 0 && errno == EINTR)
+		;
+	close(err[0]);
+	if (n == sizeof(e)) {
+		int status;
+		while (waitpid(pid, &status, __WALL) < 0 && errno == EINTR)
+			;
+		root_alive = 0;
+		error_msg("cannot run '%s': %s", argv[0], strerror(e));
+		*exit_status_on_failure = e == ENOENT ? 127 : 126;
+		return -1;
+	}
+	return 0;
+}
+
+static void
+resume(pid_t tid, int sig)
+{
+	/* ESRCH: it died under us; wait() will tell how. */
+	if (ptrace(PTRACE_CONT, tid, NULL, (void *)(long)sig) < 0 && errno != ESRCH)
+		perror_msg("resuming thread %d", tid);
+}
+
+/* Read Tgid and PPid of a new tracee from /proc. */
+static void
+read_ids(pid_t tid, pid_t *tgid, pid_t *ppid)
+{
+	char path[64], line[256];
+	snprintf(path, sizeof(path), "/proc/%d/status", tid);
+	*tgid = tid;
+	*ppid = 0;
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "Tgid:", 5) == 0)
+			*tgid = (pid_t)atoi(line + 5);
+		else if (strncmp(line, "PPid:", 5) == 0)
+			*ppid = (pid_t)atoi(line + 5);
+	}
+	fclose(f);
+}
+
+/* A tracee we have not seen yet: a new thread joins its process; a new
+   process starts as a copy of its parent, breakpoints included (the int3
+   bytes were copied with the memory). */
+static struct tracee *
+adopt(pid_t tid, pid_t parent_tid)
+{
+	pid_t tgid, ppid;
+	read_ids(tid, &tgid, &ppid);
+	struct tracee *leader = tracee_find(tgid);
+	if (tgid != tid && leader) {
+		struct tracee *t = tracee_new(tid, leader->proc);
+		t->flags |= TF_NEW;
+		return t;
+	}
+	struct tracee *pt = tracee_find(parent_tid ? parent_tid : ppid);
+	struct process *parent = pt ? pt->proc : NULL;
+	struct process *p = process_new(tid, parent ? parent->pid : ppid);
+	if (parent) {
+		p->exe = parent->exe ? xstrdup(parent->exe) : NULL;
+		bp_table_copy(&p->bps, &parent->bps);
+		solib_state_copy(&p->solib, &parent->solib);
+		/* Its own return breakpoints belong to its parent's calls. */
+		maps_snapshot_free(&p->maps);
+		maps_read_pid(tid, &p->maps);
+	}
+	process_read_identity(p);
+	struct tracee *t = tracee_new(tid, p);
+	t->flags |= TF_NEW;
+	return t;
+}
+
+static void
+on_new_child(struct tracee *t)
+{
+	unsigned long msg;
+	if (ptrace(PTRACE_GETEVENTMSG, t->tid, NULL, &msg) < 0)
+		return;
+	pid_t child = (pid_t)msg;
+	if (!tracee_find(child))
+		adopt(child, t->tid);
+}
+
+static void
+on_exec(struct tracee *t)
+{
+	unsigned long msg = 0;
+	ptrace(PTRACE_GETEVENTMSG, t->tid, NULL, &msg);
+	pid_t former = (pid_t)msg;
+	if (former && former != t->tid) {
+		/* A non-leader thread exec'd and now has the leader's pid. */
+		struct tracee *old = tracee_find(former);
+		if (old && old != t)
+			tracee_drop(old, 0);
+	}
+	struct process *old = t->proc;
+	struct process *image = process_new(old->pid, old->parent_pid);
+	process_end_by_exec(old, image);
+	t->proc = image;
+	image->nthreads = 1;
+	process_read_identity(image);
+	timeline_add(&image->timeline, TL_EXEC, t->tid, image->exe);
+	solib_on_exec(image, t->tid);
+}
+
+/* A SIGTRAP: the end of a single-step over a breakpoint, one of our
+   breakpoints, or the program's own trap (returns false: deliver it). */
+static bool
+on_sigtrap(struct tracee *t)
+{
+	struct process *p = t->proc;
+	if (t->flags & TF_STEPPING) {
+		t->flags &= ~TF_STEPPING;
+		struct breakpoint *bp = bp_find(&p->bps, t->step_addr);
+		if (bp)
+			mem_poke_byte(t->tid, bp->addr, 0xcc, NULL);
+		resume(t->tid, 0);
+		return true;
+	}
+	siginfo_t si;
+	if (ptrace(PTRACE_GETSIGINFO, t->tid, NULL, &si) < 0)
+		return false;
+	if (si.si_code != SI_KERNEL && si.si_code != TRAP_BRKPT)
+		return false;
+	struct user_regs_struct regs;
+	if (ptrace(PTRACE_GETREGS, t->tid, NULL, &regs) < 0)
+		return false;
+	uint64_t addr = regs.rip - 1;
+	struct breakpoint *bp = bp_find(&p->bps, addr);
+	if (!bp)
+		return false;
+	/* The unwinder reads the registers from the thread: put the pc back
+	   on the breakpoint before the handler walks the stack. */
+	regs.rip = addr;
+	ptrace(PTRACE_SETREGS, t->tid, NULL, &regs);
+	solib_on_breakpoint(p, t->tid, bp, &regs);
+	/* The handler may have changed the table: look again. */
+	bp = bp_find(&p->bps, addr);
+	if (bp && bp->emulate_ret) {
+		uint64_t ret;
+		if (mem_read_u64(p->pid, regs.rsp, &ret)) {
+			regs.rip = ret;
+			regs.rsp += 8;
+			ptrace(PTRACE_SETREGS, t->tid, NULL, &regs);
+			resume(t->tid, 0);
+			return true;
+		}
+	}
+	ptrace(PTRACE_SETREGS, t->tid, NULL, &regs);
+	if (!bp) {
+		resume(t->tid, 0);
+		return true;
+	}
+	/* Step over the original instruction with the int3 taken out. */
+	mem_poke_byte(t->tid, addr, bp->orig, NULL);
+	t->flags |= TF_STEPPING;
+	t->step_addr = addr;
+	if (ptrace(PTRACE_SINGLESTEP, t->tid, NULL, NULL) < 0 && errno != ESRCH)
+		perror_msg("single-stepping thread %d", t->tid);
+	return true;
+}
+
+static bool
+is_fault_signal(int sig)
+{
+	return sig == SIGSEGV || sig == SIGBUS || sig == SIGILL;
+}
+
+static bool
+is_stop_signal(int sig)
+{
+	return sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU;
+}
+
+static void
+on_exit_status(struct tracee *t, int status)
+{
+	struct process *p = t->proc;
+	pid_t tid = t->tid;
+	tracee_drop(t, status);
+	if (tid == root_pid && p->ended)
+		root_alive = 0;
+}
+
+static void
+dispatch(pid_t tid, int status, const struct supervisor_hooks *hooks)
+{
+	struct tracee *t = tracee_find(tid);
+	if (!t)
+		t = adopt(tid, 0);
+	if (WIFEXITED(status) || WIFSIGNALED(status)) {
+		on_exit_status(t, status);
+		return;
+	}
+	if (!WIFSTOPPED(status))
+		return;
+	int sig = WSTOPSIG(status);
+	unsigned int event = (unsigned int)status >> 16;
+
+	switch (event) {
+	case 0:
+		break;
+	case PTRACE_EVENT_STOP:
+		/* Under PTRACE_SEIZE a new tracee's attach stop looks like a
+		   group-stop; a real group-stop must stay stopped (PTRACE_LISTEN)
+		   so that SIGSTOP/SIGCONT keep working. */
+		if ((t->flags & TF_NEW) || !is_stop_signal(sig)) {
+			t->flags &= ~TF_NEW;
+			resume(tid, 0);
+		} else if (ptrace(PTRACE_LISTEN, tid, NULL, NULL) < 0 && errno != ESRCH) {
+			perror_msg("PTRACE_LISTEN on thread %d", tid);
+		}
+		return;
+	case PTRACE_EVENT_FORK:
+	case PTRACE_EVENT_VFORK:
+	case PTRACE_EVENT_CLONE:
+		on_new_child(t);
+		resume(tid, 0);
+		return;
+	case PTRACE_EVENT_EXEC:
+		on_exec(t);
+		resume(tid, 0);
+		return;
+	default:
+		resume(tid, 0);
+		return;
+	}
+
+	/* A signal-delivery-stop. */
+	t->flags &= ~TF_NEW;
+	if (sig == SIGTRAP && on_sigtrap(t))
+		return;
+	if (t->flags & TF_STEPPING) {
+		/* A signal arrived instead of the step: deliver it and keep
+		   stepping; the int3 goes back at the trap that follows. */
+		if (ptrace(PTRACE_SINGLESTEP, tid, NULL, (void *)(long)sig) < 0 && errno != ESRCH)
+			perror_msg("single-stepping thread %d", tid);
+		return;
+	}
+	if (is_fault_signal(sig) && !(t->flags & TF_REPORTED) && hooks && hooks->on_fault) {
+		siginfo_t si;
+		/* Only a fault the kernel raised, not a kill(SIGSEGV). */
+		if (ptrace(PTRACE_GETSIGINFO, tid, NULL, &si) == 0 && si.si_code > 0) {
+			t->flags |= TF_REPORTED;
+			hooks->on_fault(t->proc, tid, sig, hooks->arg);
+		}
+	}
+	resume(tid, sig);
+}
+
+int
+supervisor_run(const struct supervisor_hooks *hooks)
+{
+	for (;;) {
+		int status;
+		pid_t tid = wait4(-1, &status, __WALL, NULL);
+		if (tid < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno != ECHILD)
+				perror_msg("wait4");
+			break;
+		}
+		dispatch(tid, status, hooks);
+	}
+	/* The command's status is that of the last image of its pid. */
+	int status = 0;
+	for (struct process *p = process_list; p; p = p->next)
+		if (p->pid == root_pid && p->ended && !p->exec_ended)
+			status = p->wait_status;
+	return status;
+}

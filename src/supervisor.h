@@ -1,0 +1,26 @@
+/* The ptrace supervisor: spawn the command, follow its whole process tree
+   to the end, and dispatch every stop. */
+#ifndef TA_SUPERVISOR_H
+#define TA_SUPERVISOR_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+struct process;
+
+struct supervisor_hooks {
+	/* A thread stopped with a fatal fault signal, before it is delivered. */
+	void (*on_fault)(struct process *p, pid_t tid, int sig, void *arg);
+	void *arg;
+};
+
+/* Start argv under ptrace.  On failure to start, prints why and returns
+   the exit status to use (127: not found, 126: not executable, 1 other). */
+int supervisor_spawn(char **argv, int *exit_status_on_failure);
+/* Run until every tracee is gone.  Returns the wait status of the command
+   (of its last image). */
+int supervisor_run(const struct supervisor_hooks *hooks);
+/* The pid of the command itself. */
+pid_t supervisor_root_pid(void);
+
+#endif

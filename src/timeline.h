@@ -1,0 +1,69 @@
+/* The per-process record of what happened: library loads and unloads,
+   dlopen and dlclose calls with their callers, mapping changes, faults. */
+#ifndef TA_TIMELINE_H
+#define TA_TIMELINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* One symbolized stack frame. */
+struct frame {
+	uint64_t pc;
+	char *module;		/* path of the mapping, NULL if unknown */
+	char *symbol;		/* demangled, NULL if unknown */
+	uint64_t sym_offset;	/* pc - symbol start */
+	uint64_t module_offset;	/* pc as a link-time address in module */
+	bool in_gone_mapping;	/* resolved from the history of unmapped code */
+};
+
+struct stack {
+	struct frame *v;
+	size_t n;
+	bool truncated;		/* the walk hit its depth cap */
+};
+
+void stack_free(struct stack *s);
+
+enum tl_kind {
+	TL_EXEC,		/* path: the new image */
+	TL_LOAD,		/* path, start/end: library mapped */
+	TL_UNLOAD,		/* path, start/end: library gone, mappings removed */
+	TL_DLOPEN,		/* path: argument (NULL: main program), flags */
+	TL_DLCLOSE,		/* path, handle, stack: the call */
+	TL_DLCLOSE_KEPT,	/* path, handle: dlclose returned, library still mapped */
+	TL_MAP_GONE,		/* path, start/end: a mapping vanished outside an unload */
+	TL_FAULT,		/* signal, addr */
+	TL_EXIT,		/* status: wait status */
+};
+
+struct tl_event {
+	unsigned int id;	/* unique across the run, from 1 */
+	enum tl_kind kind;
+	double t;		/* seconds since start */
+	pid_t tid;
+	char *path;
+	uint64_t start, end;
+	uint64_t handle;
+	int flags;		/* dlopen flags */
+	int status;		/* TL_EXIT: wait status; TL_FAULT: signal */
+	uint64_t addr;		/* TL_FAULT: si_addr */
+	unsigned int ref;	/* TL_UNLOAD / TL_DLCLOSE_KEPT: id of the dlclose event */
+	struct stack stack;	/* TL_DLCLOSE: caller's stack */
+};
+
+struct timeline {
+	struct tl_event *v;
+	size_t n, cap;
+};
+
+/* Appends an event with a fresh id and the current time; path is copied.
+   The pointer is valid until the next append to the same timeline. */
+struct tl_event *timeline_add(struct timeline *tl, enum tl_kind kind, pid_t tid,
+			      const char *path);
+const struct tl_event *timeline_find(const struct timeline *tl, unsigned int id);
+void timeline_free(struct timeline *tl);
+const char *tl_kind_name(enum tl_kind kind);
+
+#endif

@@ -1,0 +1,72 @@
+/* Per-thread and per-process state.  A struct process is one process image:
+   exec starts a new one (same pid), so that addresses of the old image are
+   never matched against the new one.  Images are kept after they end, for
+   the report. */
+#ifndef TA_TRACEE_H
+#define TA_TRACEE_H
+
+#include "breakpoint.h"
+#include "maps.h"
+#include "solib.h"
+#include "timeline.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+struct process {
+	pid_t pid;
+	pid_t parent_pid;
+	unsigned int seq;	/* order of creation, for the report */
+	char *exe;		/* /proc/PID/exe at exec, or the parent's */
+	char **argv;		/* NULL-terminated */
+	double started_at;
+	bool ended;		/* the last thread is gone or it exec'd */
+	bool exec_ended;	/* ended by exec into a new image */
+	int wait_status;	/* valid once ended (not for exec_ended) */
+	double ended_at;
+	unsigned int nthreads;
+	struct bp_table bps;
+	struct maps_snapshot maps;	/* as of the last library event */
+	struct maps_history history;	/* every mapping that went away */
+	struct solib_state solib;
+	struct timeline timeline;
+	struct process *next;	/* all images, in creation order */
+};
+
+enum tracee_flags {
+	TF_STEPPING = 1 << 0,	/* single-stepping over the breakpoint at step_addr */
+	TF_REPORTED = 1 << 1,	/* a fault was already reported for this thread */
+	TF_NEW = 1 << 2,	/* its first stop (the attach stop) is still to come */
+};
+
+struct tracee {
+	pid_t tid;
+	unsigned int flags;
+	uint64_t step_addr;
+	struct process *proc;
+	struct tracee *hash_next;
+};
+
+/* Every process image, oldest first. */
+extern struct process *process_list;
+
+struct tracee *tracee_find(pid_t tid);
+/* A new tracee in proc (created with process_new or an existing one). */
+struct tracee *tracee_new(pid_t tid, struct process *proc);
+/* Forget a thread that exited; ends its process when it was the last one. */
+void tracee_drop(struct tracee *t, int wait_status);
+/* Move a tracee to another tid (a non-leader thread exec'd and took over
+   the thread-group leader's pid). */
+void tracee_rename(struct tracee *t, pid_t new_tid);
+
+/* A new process image.  argv is read from /proc/PID/cmdline. */
+struct process *process_new(pid_t pid, pid_t parent_pid);
+/* Mark the image as replaced by exec; its threads move to the new image. */
+void process_end_by_exec(struct process *old, struct process *image);
+/* Re-read /proc/PID/exe and cmdline (after exec). */
+void process_read_identity(struct process *p);
+/* Short name for messages: the basename of exe. */
+const char *process_name(const struct process *p);
+
+#endif
