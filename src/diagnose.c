@@ -1,14 +1,294 @@
 #include "config.h"
 #include "diagnose.h"
+#include "addrspace.h"
+#include "demangle.h"
+#include "elfsym.h"
+#include "mem.h"
+#include "objcache.h"
 #include "report.h"
 #include "symbolize.h"
 #include "tracee.h"
+#include "unwind.h"
+#include "xmalloc.h"
 
+#include <elf.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ptrace.h>
 #include <sys/user.h>
+
+/* What the history says about one address. */
+struct addr_fact {
+	uint64_t addr;
+	struct location loc;		/* where it is now, or where it was */
+	const struct gone_mapping *was;	/* a gone file mapping that covered it */
+	char *symbol;			/* demangled symbol at addr in that file */
+	uint64_t sym_offset;
+	bool is_vtable;
+	uint64_t sym_start;		/* runtime address of the symbol */
+	char *slot_function;		/* vtable slot or table word: what it held */
+	long slot;			/* vtable slot index, -1: none */
+};
+
+static void
+addr_fact_free(struct addr_fact *f)
+{
+	free(f->symbol);
+	free(f->slot_function);
+}
+
+static const char *
+sig_name(int sig)
+{
+	const char *s = sigabbrev_np(sig);
+	return s ? s : "?";
+}
+
+static const char *
+si_code_name(int sig, int code)
+{
+	if (sig == SIGSEGV) {
+		switch (code) {
+		case SEGV_MAPERR: return "SEGV_MAPERR: address not mapped";
+		case SEGV_ACCERR: return "SEGV_ACCERR: no permission for this access";
+		}
+	} else if (sig == SIGBUS) {
+		switch (code) {
+		case BUS_ADRALN: return "BUS_ADRALN";
+		case BUS_ADRERR: return "BUS_ADRERR: nonexistent physical address (file truncated?)";
+		case BUS_OBJERR: return "BUS_OBJERR";
+		}
+	} else if (sig == SIGILL) {
+		switch (code) {
+		case ILL_ILLOPC: return "ILL_ILLOPC: illegal opcode";
+		case ILL_ILLOPN: return "ILL_ILLOPN";
+		case ILL_PRVOPC: return "ILL_PRVOPC";
+		}
+	}
+	return "si_code unknown";
+}
+
+/* The file-backed mapping that covered addr and is gone: the current
+   location when addr is unmapped now, or the history when something else
+   (a library loaded later at the same place) covers it now. */
+static void
+addr_fact_find(struct process *p, pid_t tid, uint64_t addr, struct addr_fact *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->addr = addr;
+	f->slot = -1;
+	bool found = addrspace_locate(p, tid, addr, true, &f->loc);
+	if (found && f->loc.gone) {
+		f->was = maps_history_lookup(&p->history, addr);
+	} else {
+		const struct gone_mapping *g = maps_history_lookup(&p->history, addr);
+		/* Only a file that was unmapped counts: freed anonymous memory
+		   re-used by malloc is not evidence of anything. */
+		if (g && map_entry_is_file(&g->map) &&
+		    (!found || f->loc.map->inode != g->map.inode))
+			f->was = g;
+	}
+	if (!f->was || !map_entry_is_file(&f->was->map)) {
+		f->was = NULL;
+		return;
+	}
+	/* Symbolize in the old file, as it was when loaded. */
+	struct elf_file *elf = objcache_lookup(&f->was->map);
+	uint64_t vaddr;
+	if (!elf || !elfsym_offset_to_vaddr(elf, addr - f->was->map.start + f->was->map.offset,
+					    &vaddr))
+		return;
+	struct elf_symbol sym;
+	if (!elfsym_lookup(elf, vaddr, &sym))
+		return;
+	f->symbol = demangle(sym.name);
+	f->sym_offset = vaddr - sym.value;
+	f->sym_start = addr - f->sym_offset;
+	f->is_vtable = strncmp(sym.name, "_ZTV", 4) == 0;
+	if (sym.type == STT_FUNC)
+		return;
+	/* A word of a vtable or of a table of function pointers: name what
+	   it held, from the file's relocations. */
+	struct elf_symbol target;
+	uint64_t word = vaddr & ~7ULL;
+	if (elfsym_resolve_word(elf, word, &target) && target.name)
+		f->slot_function = demangle(target.name);
+	/* Slots count from the address point, after offset-to-top and the
+	   typeinfo pointer. */
+	if (f->is_vtable && f->sym_offset >= 16)
+		f->slot = (long)((f->sym_offset - 16) / 8);
+}
+
+static const char *
+gone_file_name(const struct addr_fact *f)
+{
+	return f->was ? report_basename(f->was->map.path) : "?";
+}
+
+/* Registers of the faulting thread that hold the address of an object
+   whose first word points into the gone range: the object with the stale
+   vptr (or table pointer). */
+static bool
+find_stale_object(struct process *p, const struct user_regs_struct *regs,
+		  const struct gone_mapping *was, uint64_t *object, uint64_t *vptr,
+		  const char **reg_name)
+{
+	static const char *const names[] = {
+		"rdi", "rsi", "rdx", "rcx", "r8", "r9", "rax", "rbx", "rbp",
+		"r12", "r13", "r14", "r15", "r10", "r11",
+	};
+	const unsigned long long vals[] = {
+		regs->rdi, regs->rsi, regs->rdx, regs->rcx, regs->r8, regs->r9,
+		regs->rax, regs->rbx, regs->rbp, regs->r12, regs->r13, regs->r14,
+		regs->r15, regs->r10, regs->r11,
+	};
+	for (size_t i = 0; i < sizeof(vals) / sizeof(vals[0]); i++) {
+		uint64_t word;
+		if (vals[i] < 4096 || (vals[i] & 7) || !mem_read_u64(p->pid, vals[i], &word))
+			continue;
+		if (word >= was->map.start && word < was->map.end) {
+			*object = vals[i];
+			*vptr = word;
+			*reg_name = names[i];
+			return true;
+		}
+	}
+	return false;
+}
+
+/* The unwinder cannot step out of code that is not mapped; if the pc is
+   not in live code, take the return address from the top of the stack
+   (the call that got us there) and walk on from the caller. */
+static void
+fault_stack(struct process *p, pid_t tid, struct user_regs_struct *regs, struct stack *out)
+{
+	struct location loc;
+	bool live_code = addrspace_locate(p, tid, regs->rip, false, &loc) && !loc.gone &&
+			 loc.map->perms[2] == 'x';
+	uint64_t pcs[UNWIND_MAX_FRAMES];
+	size_t n = 0;
+	if (live_code) {
+		n = unwind_thread_walk(p->pid, tid, pcs, UNWIND_MAX_FRAMES);
+	}
+	if (n <= 1 && !live_code) {
+		uint64_t ret;
+		pcs[0] = regs->rip;
+		n = 1;
+		if (mem_read_u64(p->pid, regs->rsp, &ret)) {
+			struct user_regs_struct caller = *regs;
+			caller.rip = ret;
+			caller.rsp += 8;
+			if (ptrace(PTRACE_SETREGS, tid, NULL, &caller) == 0) {
+				n += unwind_thread_walk(p->pid, tid, pcs + 1, UNWIND_MAX_FRAMES - 1);
+				ptrace(PTRACE_SETREGS, tid, NULL, regs);
+			}
+			if (n == 1)
+				pcs[n++] = ret;
+		}
+	}
+	symbolize_pcs(p, tid, pcs, n, 1, out);
+	out->truncated = n == UNWIND_MAX_FRAMES;
+}
+
+static void
+print_fact(FILE *out, struct process *p, const char *label, const struct addr_fact *f,
+	   double now)
+{
+	const struct gone_mapping *g = f->was;
+	if (!g) {
+		if (!f->loc.map) {
+			fprintf(out, "  %-8s %#llx is not in any mapping, and never was\n", label,
+				(unsigned long long)f->addr);
+			return;
+		}
+		struct frame fr;
+		symbolize_frame(p, 0, f->addr, false, &fr);
+		fprintf(out, "  %-8s %#llx is in %s", label, (unsigned long long)f->addr,
+			addrspace_region_name(f->loc.map));
+		if (fr.symbol)
+			fprintf(out, ": %s+%#llx", fr.symbol, (unsigned long long)fr.sym_offset);
+		fputc('\n', out);
+		free(fr.module);
+		free(fr.symbol);
+		return;
+	}
+	const struct elf_file *elf = objcache_lookup(&g->map);
+	const char *bid = elf ? elfsym_build_id((struct elf_file *)elf) : NULL;
+	fprintf(out, "  %-8s %#llx was in %s (%s%s%s), unmapped %.3f ms before the fault\n",
+		label, (unsigned long long)f->addr, g->map.path, g->map.perms,
+		bid ? ", build-id " : "", bid ? bid : "", (now - g->gone_at) * 1e3);
+	if (f->loc.map && !f->loc.gone)
+		fprintf(out, "  %-8s now covered by %s, mapped there after the unload\n", "",
+			addrspace_region_name(f->loc.map));
+	if (f->symbol) {
+		fprintf(out, "  %-8s %s", "symbol", f->symbol);
+		if (f->sym_offset)
+			fprintf(out, " +%#llx", (unsigned long long)f->sym_offset);
+		if (f->slot >= 0)
+			fprintf(out, "\n  %-8s = slot %ld: %s", "", f->slot,
+				f->slot_function ? f->slot_function : "(unknown function)");
+		else if (f->slot_function)
+			fprintf(out, "\n  %-8s = %s", "", f->slot_function);
+		fputc('\n', out);
+	}
+}
+
+/* The dlclose behind a gone mapping, if the history knows it. */
+static const struct tl_event *
+unload_cause(const struct process *p, const struct gone_mapping *g, const struct tl_event **unload)
+{
+	*unload = g && g->event_id ? timeline_find(&p->timeline, g->event_id) : NULL;
+	if (!*unload || !(*unload)->ref)
+		return NULL;
+	return timeline_find(&p->timeline, (*unload)->ref);
+}
+
+static bool
+looks_like_destruction(const char *fn)
+{
+	return fn && (strstr(fn, "::~") || strstr(fn, "_M_destroy") || strstr(fn, "_M_dispose") ||
+		      strstr(fn, "_M_release") || strstr(fn, "_M_manager"));
+}
+
+static void
+print_verdict(FILE *out, const struct addr_fact *pc, const struct addr_fact *addr,
+	      bool reload)
+{
+	const struct addr_fact *f = pc->was ? pc : addr;
+	const char *lib = gone_file_name(f);
+	if (!f->was) {
+		fprintf(out, "  no unloaded library is involved: neither the faulting address nor "
+			     "the pc was ever in a library that was unmapped\n");
+		return;
+	}
+	if (reload) {
+		fprintf(out, "  use after dlclose (reloaded address): a stale pointer into %s, "
+			     "which was unloaded; another library now occupies that address\n", lib);
+	} else if (pc->was) {
+		fprintf(out, "  use after dlclose: a call into code of %s after it was unloaded "
+			     "(a function pointer, callback or handler from the plugin outlived it)\n",
+			lib);
+	} else if (f->is_vtable) {
+		fprintf(out, "  use after dlclose: an object created by plugin %s outlived the "
+			     "unloading of that plugin; %s it called through the plugin's vtable\n",
+			lib, looks_like_destruction(f->slot_function) ? "destroying" : "using");
+	} else {
+		fprintf(out, "  use after dlclose: a read of data in %s after it was unloaded "
+			     "(a pointer into the plugin's data outlived it)\n", lib);
+	}
+}
+
+static void
+print_fix(FILE *out)
+{
+	fprintf(out,
+		"  fix      destroy everything the plugin created (objects, shared_ptr/weak_ptr\n"
+		"           control blocks, std::function, callbacks, handlers) before it is\n"
+		"           unloaded, or keep its loader alive longer than what it created;\n"
+		"           RTLD_NODELETE (or -Wl,-z,nodelete) hides the crash without fixing the order\n");
+}
 
 void
 diagnose_fault(struct process *p, pid_t tid, int sig, void *context)
@@ -24,12 +304,88 @@ diagnose_fault(struct process *p, pid_t tid, int sig, void *context)
 	struct tl_event *e = timeline_add(&p->timeline, TL_FAULT, tid, NULL);
 	e->status = sig;
 	e->addr = (uint64_t)si.si_addr;
-	fprintf(out, "%s: pid %d (%s) thread %d: SIG%s at address %#llx, pc %#llx\n",
-		PACKAGE, p->pid, process_name(p), tid, sigabbrev_np(sig),
-		(unsigned long long)e->addr, (unsigned long long)regs.rip);
+	double now = e->t;
+
+	struct addr_fact fa, fp;
+	addr_fact_find(p, tid, e->addr, &fa);
+	addr_fact_find(p, tid, regs.rip, &fp);
+	bool reload = (fa.was && fa.loc.map && !fa.loc.gone) ||
+		      (fp.was && fp.loc.map && !fp.loc.gone);
+
+	/* A stale vptr read from a reloaded library may call through 0 or
+	   garbage: a register pointing into a gone range is the evidence. */
+	struct addr_fact freg;
+	memset(&freg, 0, sizeof(freg));
+	const char *stale_reg = NULL;
+	if (!fa.was && !fp.was) {
+		const unsigned long long vals[] = { regs.rax, regs.rdx, regs.rcx, regs.rdi,
+						    regs.rsi, regs.rbx };
+		static const char *const names[] = { "rax", "rdx", "rcx", "rdi", "rsi", "rbx" };
+		for (size_t i = 0; i < 6 && !stale_reg; i++) {
+			if (vals[i] < 4096)
+				continue;
+			addr_fact_find(p, tid, vals[i], &freg);
+			if (freg.was && freg.loc.map && !freg.loc.gone)
+				stale_reg = names[i];
+			else
+				addr_fact_free(&freg), memset(&freg, 0, sizeof(freg));
+		}
+		if (stale_reg)
+			reload = true;
+	}
+	const struct addr_fact *key = fp.was ? &fp : fa.was ? &fa : stale_reg ? &freg : &fa;
+	if (key->was)
+		dc->unloaded_faults++;
+
+	fprintf(out, "%s: pid %d (%s) thread %d received SIG%s (%s) at %.3f ms\n", PACKAGE,
+		p->pid, process_name(p), tid, sig_name(sig), si_code_name(sig, si.si_code),
+		now * 1e3);
+	print_verdict(out, &fp, stale_reg ? &freg : &fa, reload);
+	print_fact(out, p, "address", &fa, now);
+	if (regs.rip == e->addr)
+		fprintf(out, "  pc       the same address: the fault is the jump there\n");
+	else
+		print_fact(out, p, "pc", &fp, now);
+	if (stale_reg) {
+		char label[16];
+		snprintf(label, sizeof(label), "%s", stale_reg);
+		print_fact(out, p, label, &freg, now);
+	}
+
+	if (key->was) {
+		uint64_t object, vptr;
+		const char *reg;
+		if (find_stale_object(p, &regs, key->was, &object, &vptr, &reg)) {
+			struct location ol;
+			addrspace_locate(p, tid, object, false, &ol);
+			fprintf(out, "  object   %#llx (%s, held in %s) still points at %#llx in %s\n",
+				(unsigned long long)object, addrspace_region_name(ol.map), reg,
+				(unsigned long long)vptr, gone_file_name(key));
+		}
+		const struct tl_event *unload, *dlc = unload_cause(p, key->was, &unload);
+		if (dlc) {
+			fprintf(out, "  unloaded by dlclose in thread %d at %.3f ms:\n", dlc->tid,
+				dlc->t * 1e3);
+			report_stack(out, &dlc->stack, "           ");
+		} else if (unload) {
+			fprintf(out, "  unloaded at %.3f ms (%s; no dlclose call was seen)\n",
+				unload->t * 1e3, tl_kind_name(unload->kind));
+		}
+	}
+
 	struct stack st;
-	symbolize_stack(p, tid, &st);
-	report_stack(out, &st, "    ");
+	fault_stack(p, tid, &regs, &st);
+	fprintf(out, "  crashed  in thread %d:\n", tid);
+	report_stack(out, &st, "           ");
 	stack_free(&st);
+	if (key->was)
+		print_fix(out);
+	fprintf(out, "  process  pid %d, %s:", p->pid, p->exe ? p->exe : "?");
+	for (char **a = p->argv; a && *a; a++)
+		fprintf(out, " %s", *a);
+	fputc('\n', out);
 	fflush(out);
+	addr_fact_free(&fa);
+	addr_fact_free(&fp);
+	addr_fact_free(&freg);
 }

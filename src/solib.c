@@ -375,10 +375,14 @@ on_rbrk(struct process *p, pid_t tid, struct user_regs_struct *regs)
 	if (!mem_read(p->pid, p->solib.r_debug + R_DEBUG_STATE, &state, sizeof(state)))
 		return;
 	/* At RT_ADD and RT_DELETE the chain still shows the old state, and
-	   dl-close.c unmaps only after RT_DELETE: everything we need about an
-	   object was recorded when it loaded.  RT_CONSISTENT is when to look. */
+	   dl-close.c unmaps only after RT_DELETE: RT_CONSISTENT is when to
+	   compare. */
 	if (state == RT_CONSISTENT)
 		solib_sync(p, tid);
+	else if (state == RT_DELETE)
+		/* The last look at what is about to go: protections changed by
+		   RELRO since the load are recorded as they are now. */
+		addrspace_refresh(p, tid, NULL, NULL);
 }
 
 static void
