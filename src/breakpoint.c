@@ -8,7 +8,6 @@
 #include <string.h>
 
 #define INT3 0xcc
-#define RET 0xc3
 
 struct breakpoint *
 bp_find(struct bp_table *t, uint64_t addr)
@@ -21,6 +20,19 @@ bp_find(struct bp_table *t, uint64_t addr)
 }
 
 struct breakpoint *
+bp_find_waiter(struct bp_table *t, pid_t tid, struct ret_waiter **w)
+{
+	for (size_t i = 0; i < t->n; i++)
+		for (unsigned int k = 0; k < t->v[i].nwaiters; k++)
+			if (t->v[i].waiters[k].tid == tid) {
+				if (w)
+					*w = &t->v[i].waiters[k];
+				return &t->v[i];
+			}
+	return NULL;
+}
+
+struct breakpoint *
 bp_insert(struct bp_table *t, pid_t tid, uint64_t addr, enum bp_kind kind)
 {
 	if (bp_find(t, addr)) {
@@ -28,6 +40,8 @@ bp_insert(struct bp_table *t, pid_t tid, uint64_t addr, enum bp_kind kind)
 			  (unsigned long long)addr);
 		return NULL;
 	}
+	uint8_t code[16];
+	size_t n = mem_read_partial(tid, addr, code, sizeof(code));
 	uint8_t orig;
 	if (!mem_poke_byte(tid, addr, INT3, &orig)) {
 		debug_msg("pid %d: cannot write a breakpoint at %#llx", tid,
@@ -40,7 +54,9 @@ bp_insert(struct bp_table *t, pid_t tid, uint64_t addr, enum bp_kind kind)
 	bp->addr = addr;
 	bp->kind = kind;
 	bp->orig = orig;
-	bp->emulate_ret = orig == RET;
+	if (n)
+		code[0] = orig;
+	emulate_decode(code, n, &bp->emu);
 	return bp;
 }
 
@@ -63,6 +79,9 @@ bp_table_copy(struct bp_table *dst, const struct bp_table *src)
 	dst->v = src->n ? xmalloc(src->n * sizeof(*src->v)) : NULL;
 	if (src->n)
 		memcpy(dst->v, src->v, src->n * sizeof(*src->v));
+	/* No thread of the copy is stepping or returning from dlclose. */
+	for (size_t i = 0; i < dst->n; i++)
+		dst->v[i].steppers = dst->v[i].nwaiters = 0;
 }
 
 void

@@ -4,6 +4,8 @@
 #ifndef TA_BREAKPOINT_H
 #define TA_BREAKPOINT_H
 
+#include "emulate.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -16,15 +18,26 @@ enum bp_kind {
 	BP_DLCLOSE_RET,		/* return address of one dlclose call (temporary) */
 };
 
+/* A dlclose call waiting for its return. */
+struct ret_waiter {
+	pid_t tid;
+	uint64_t sp;		/* its stack pointer after the return */
+	unsigned int ref;	/* the dlclose event id */
+	uint64_t handle;	/* the dlclose argument */
+};
+
+/* Threads of one process returning to the same call site at once. */
+#define BP_MAX_WAITERS 16
+
 struct breakpoint {
 	uint64_t addr;
 	enum bp_kind kind;
 	uint8_t orig;		/* the byte the int3 replaced */
-	bool emulate_ret;	/* the instruction is a bare `ret`: emulate it */
-	pid_t owner;		/* BP_DLCLOSE_RET: the thread whose call it is */
-	uint64_t owner_sp;	/* BP_DLCLOSE_RET: its stack pointer after the return */
-	unsigned int ref;	/* BP_DLCLOSE_RET: the dlclose event id */
-	uint64_t handle;	/* BP_DLCLOSE_RET: the dlclose argument */
+	struct emulation emu;	/* the original instruction, when it can be emulated */
+	unsigned int steppers;	/* threads single-stepping over it right now: the
+				   int3 goes back only when the last one is done */
+	unsigned int nwaiters;	/* BP_DLCLOSE_RET */
+	struct ret_waiter waiters[BP_MAX_WAITERS];
 };
 
 struct bp_table {
@@ -39,6 +52,8 @@ struct breakpoint *bp_insert(struct bp_table *t, pid_t tid, uint64_t addr, enum 
 /* Restore the original byte and forget the breakpoint. */
 void bp_remove(struct bp_table *t, pid_t tid, uint64_t addr);
 struct breakpoint *bp_find(struct bp_table *t, uint64_t addr);
+/* The return breakpoint tid waits on, and its entry, if any. */
+struct breakpoint *bp_find_waiter(struct bp_table *t, pid_t tid, struct ret_waiter **w);
 void bp_table_copy(struct bp_table *dst, const struct bp_table *src);
 void bp_table_free(struct bp_table *t);
 

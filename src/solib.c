@@ -222,14 +222,13 @@ same_object(const struct solib *l, const struct chain_entry *c)
 	return l->lm == c->lm && l->l_addr == c->l_addr && strcmp(l->path, c->name) == 0;
 }
 
-/* The dlclose in flight on tid, if any: its return breakpoint knows. */
-static const struct breakpoint *
+/* The id of the dlclose event in flight on tid, 0 if none: its return
+   breakpoint knows. */
+static unsigned int
 dlclose_in_flight(struct process *p, pid_t tid)
 {
-	for (size_t i = 0; i < p->bps.n; i++)
-		if (p->bps.v[i].kind == BP_DLCLOSE_RET && p->bps.v[i].owner == tid)
-			return &p->bps.v[i];
-	return NULL;
+	struct ret_waiter *w;
+	return bp_find_waiter(&p->bps, tid, &w) ? w->ref : 0;
 }
 
 struct unload_ranges {
@@ -285,7 +284,7 @@ solib_sync(struct process *p, pid_t tid)
 	struct solib_state *s = &p->solib;
 	struct chain_entry *chain;
 	size_t n = read_chain(p->pid, s->r_debug, &chain);
-	const struct breakpoint *dlc = dlclose_in_flight(p, tid);
+	unsigned int dlc = dlclose_in_flight(p, tid);
 	struct unload_ranges ur = { p, p->timeline.n };
 
 	/* Unloads first: their ranges attribute the vanished mappings. */
@@ -308,7 +307,7 @@ solib_sync(struct process *p, pid_t tid)
 		e->start = l->start;
 		e->end = l->end;
 		e->handle = l->lm;
-		e->ref = dlc ? dlc->ref : 0;
+		e->ref = dlc;
 		solib_free(l);
 	}
 	s->n = w;
@@ -420,29 +419,45 @@ on_dlclose(struct process *p, pid_t tid, struct user_regs_struct *regs)
 	uint64_t ret;
 	if (!mem_read_u64(p->pid, regs->rsp, &ret))
 		return;
-	struct breakpoint *bp = bp_insert(&p->bps, tid, ret, BP_DLCLOSE_RET);
-	if (!bp)
+	struct breakpoint *bp = bp_find(&p->bps, ret);
+	if (bp && bp->kind != BP_DLCLOSE_RET)
 		return;
-	bp->owner = tid;
-	bp->owner_sp = regs->rsp + 8;
-	bp->ref = id;
-	bp->handle = handle;
+	if (!bp)
+		bp = bp_insert(&p->bps, tid, ret, BP_DLCLOSE_RET);
+	if (!bp || bp->nwaiters == BP_MAX_WAITERS)
+		return;
+	struct ret_waiter *w = &bp->waiters[bp->nwaiters++];
+	w->tid = tid;
+	w->sp = regs->rsp + 8;
+	w->ref = id;
+	w->handle = handle;
 }
 
 static void
 on_dlclose_return(struct process *p, pid_t tid, struct breakpoint *bp,
 		  struct user_regs_struct *regs)
 {
-	const struct solib *l = solib_find_handle(&p->solib, bp->handle);
-	if (l) {
-		struct tl_event *e = timeline_add(&p->timeline, TL_DLCLOSE_KEPT, tid, l->path);
-		e->handle = bp->handle;
-		e->ref = bp->ref;
-		e->start = l->start;
-		e->end = l->end;
-		e->status = (int)regs->rax;
+	for (unsigned int k = 0; k < bp->nwaiters; k++) {
+		struct ret_waiter *w = &bp->waiters[k];
+		/* A deeper recursion returning to the same place is not it. */
+		if (w->tid != tid || w->sp != regs->rsp)
+			continue;
+		const struct solib *l = solib_find_handle(&p->solib, w->handle);
+		if (l) {
+			struct tl_event *e = timeline_add(&p->timeline, TL_DLCLOSE_KEPT, tid,
+							  l->path);
+			e->handle = w->handle;
+			e->ref = w->ref;
+			e->start = l->start;
+			e->end = l->end;
+			e->status = (int)regs->rax;
+		}
+		*w = bp->waiters[--bp->nwaiters];
+		break;
 	}
-	bp_remove(&p->bps, tid, bp->addr);
+	/* Nobody else is on the way back here: take the int3 out. */
+	if (!bp->nwaiters)
+		bp_remove(&p->bps, tid, bp->addr);
 }
 
 void
@@ -460,10 +475,7 @@ solib_on_breakpoint(struct process *p, pid_t tid, struct breakpoint *bp,
 		on_dlclose(p, tid, regs);
 		break;
 	case BP_DLCLOSE_RET:
-		/* Another thread passing the same address, or a deeper
-		   recursion: not the return we wait for. */
-		if (bp->owner == tid && regs->rsp == bp->owner_sp)
-			on_dlclose_return(p, tid, bp, regs);
+		on_dlclose_return(p, tid, bp, regs);
 		break;
 	}
 }

@@ -239,7 +239,7 @@ on_sigtrap(struct tracee *t)
 	if (t->flags & TF_STEPPING) {
 		t->flags &= ~TF_STEPPING;
 		struct breakpoint *bp = bp_find(&p->bps, t->step_addr);
-		if (bp)
+		if (bp && bp->steppers && --bp->steppers == 0)
 			mem_poke_byte(t->tid, bp->addr, 0xcc, NULL);
 		resume(t->tid, 0);
 		return true;
@@ -254,8 +254,19 @@ on_sigtrap(struct tracee *t)
 		return false;
 	uint64_t addr = regs.rip - 1;
 	struct breakpoint *bp = bp_find(&p->bps, addr);
-	if (!bp)
+	if (!bp) {
+		/* Two threads can hit one int3 at once; if the first one's
+		   handler removed it, the second one's trap is still ours.  No
+		   int3 in memory there any more proves it. */
+		uint8_t byte;
+		if (si.si_code == SI_KERNEL && mem_read(p->pid, addr, &byte, 1) && byte != 0xcc) {
+			regs.rip = addr;
+			ptrace(PTRACE_SETREGS, t->tid, NULL, &regs);
+			resume(t->tid, 0);
+			return true;
+		}
 		return false;
+	}
 	/* The unwinder reads the registers from the thread: put the pc back
 	   on the breakpoint before the handler walks the stack. */
 	regs.rip = addr;
@@ -263,23 +274,24 @@ on_sigtrap(struct tracee *t)
 	solib_on_breakpoint(p, t->tid, bp, &regs);
 	/* The handler may have changed the table: look again. */
 	bp = bp_find(&p->bps, addr);
-	if (bp && bp->emulate_ret) {
-		uint64_t ret;
-		if (mem_read_u64(p->pid, regs.rsp, &ret)) {
-			regs.rip = ret;
-			regs.rsp += 8;
-			ptrace(PTRACE_SETREGS, t->tid, NULL, &regs);
-			resume(t->tid, 0);
-			return true;
-		}
-	}
-	ptrace(PTRACE_SETREGS, t->tid, NULL, &regs);
 	if (!bp) {
+		ptrace(PTRACE_SETREGS, t->tid, NULL, &regs);
 		resume(t->tid, 0);
 		return true;
 	}
-	/* Step over the original instruction with the int3 taken out. */
-	mem_poke_byte(t->tid, addr, bp->orig, NULL);
+	if (emulate_apply(t->tid, &bp->emu, addr, &regs)) {
+		ptrace(PTRACE_SETREGS, t->tid, NULL, &regs);
+		resume(t->tid, 0);
+		return true;
+	}
+	regs.rip = addr;
+	ptrace(PTRACE_SETREGS, t->tid, NULL, &regs);
+	/* Step over the original instruction with the int3 taken out.  Other
+	   threads may pass meanwhile without stopping: a dlopen or dlclose
+	   they make in that window is missed (library events are not: r_brk
+	   is emulated, never stepped). */
+	if (bp->steppers++ == 0)
+		mem_poke_byte(t->tid, addr, bp->orig, NULL);
 	t->flags |= TF_STEPPING;
 	t->step_addr = addr;
 	if (ptrace(PTRACE_SINGLESTEP, t->tid, NULL, NULL) < 0 && errno != ESRCH)
