@@ -58,13 +58,10 @@ locate_in_file(struct location *loc, uint64_t addr)
 }
 
 bool
-addrspace_locate(struct process *p, pid_t tid, uint64_t addr, bool refresh,
-		 struct location *loc)
+addrspace_locate(struct process *p, uint64_t addr, struct location *loc)
 {
 	memset(loc, 0, sizeof(*loc));
 	const struct map_entry *m = maps_snapshot_find(&p->maps, addr);
-	if (!m && refresh && addrspace_refresh(p, tid, NULL, NULL))
-		m = maps_snapshot_find(&p->maps, addr);
 	if (m) {
 		loc->map = m;
 		loc->elf = objcache_get(p->pid, m);

@@ -31,11 +31,9 @@ struct location {
 	bool has_vaddr;
 };
 
-/* Look addr up in the current mappings, then in the history.  With
-   refresh, a miss re-reads the maps once (a mapping made without a library
-   event, e.g. a JIT or plain mmap). */
-bool addrspace_locate(struct process *p, pid_t tid, uint64_t addr, bool refresh,
-		      struct location *loc);
+/* Look addr up in the current mappings (as of the last refresh), then in
+   the history.  loc points into them: valid until the next refresh. */
+bool addrspace_locate(struct process *p, uint64_t addr, struct location *loc);
 
 /* "heap", "stack", "anonymous", or the mapping's path: for messages. */
 const char *addrspace_region_name(const struct map_entry *m);

@@ -74,12 +74,12 @@ si_code_name(int sig, int code)
    location when addr is unmapped now, or the history when something else
    (a library loaded later at the same place) covers it now. */
 static void
-addr_fact_find(struct process *p, pid_t tid, uint64_t addr, struct addr_fact *f)
+addr_fact_find(struct process *p, uint64_t addr, struct addr_fact *f)
 {
 	memset(f, 0, sizeof(*f));
 	f->addr = addr;
 	f->slot = -1;
-	bool found = addrspace_locate(p, tid, addr, true, &f->loc);
+	bool found = addrspace_locate(p, addr, &f->loc);
 	if (found && f->loc.gone) {
 		f->was = maps_history_lookup(&p->history, addr);
 	} else {
@@ -165,7 +165,7 @@ static void
 fault_stack(struct process *p, pid_t tid, struct user_regs_struct *regs, struct stack *out)
 {
 	struct location loc;
-	bool live_code = addrspace_locate(p, tid, regs->rip, false, &loc) && !loc.gone &&
+	bool live_code = addrspace_locate(p, regs->rip, &loc) && !loc.gone &&
 			 loc.map->perms[2] == 'x';
 	uint64_t pcs[UNWIND_MAX_FRAMES];
 	size_t n = 0;
@@ -188,7 +188,7 @@ fault_stack(struct process *p, pid_t tid, struct user_regs_struct *regs, struct 
 				pcs[n++] = ret;
 		}
 	}
-	symbolize_pcs(p, tid, pcs, n, 1, out);
+	symbolize_pcs(p, pcs, n, 1, out);
 	out->truncated = n == UNWIND_MAX_FRAMES;
 }
 
@@ -204,7 +204,7 @@ print_fact(FILE *out, struct process *p, const char *label, const struct addr_fa
 			return;
 		}
 		struct frame fr;
-		symbolize_frame(p, 0, f->addr, false, &fr);
+		symbolize_frame(p, f->addr, false, &fr);
 		fprintf(out, "  %-8s %#llx is in %s", label, (unsigned long long)f->addr,
 			addrspace_region_name(f->loc.map));
 		if (fr.symbol)
@@ -306,9 +306,12 @@ diagnose_fault(struct process *p, pid_t tid, int sig, void *context)
 	e->addr = (uint64_t)si.si_addr;
 	double now = e->t;
 
+	/* Mappings made since the last library event (plain mmap, JIT):
+	   read once, before anything points into the snapshot. */
+	addrspace_refresh(p, tid, NULL, NULL);
 	struct addr_fact fa, fp;
-	addr_fact_find(p, tid, e->addr, &fa);
-	addr_fact_find(p, tid, regs.rip, &fp);
+	addr_fact_find(p, e->addr, &fa);
+	addr_fact_find(p, regs.rip, &fp);
 	bool reload = (fa.was && fa.loc.map && !fa.loc.gone) ||
 		      (fp.was && fp.loc.map && !fp.loc.gone);
 
@@ -324,7 +327,7 @@ diagnose_fault(struct process *p, pid_t tid, int sig, void *context)
 		for (size_t i = 0; i < 6 && !stale_reg; i++) {
 			if (vals[i] < 4096)
 				continue;
-			addr_fact_find(p, tid, vals[i], &freg);
+			addr_fact_find(p, vals[i], &freg);
 			if (freg.was && freg.loc.map && !freg.loc.gone)
 				stale_reg = names[i];
 			else
@@ -357,7 +360,7 @@ diagnose_fault(struct process *p, pid_t tid, int sig, void *context)
 		const char *reg;
 		if (find_stale_object(p, &regs, key->was, &object, &vptr, &reg)) {
 			struct location ol;
-			addrspace_locate(p, tid, object, false, &ol);
+			addrspace_locate(p, object, &ol);
 			fprintf(out, "  object   %#llx (%s, held in %s) still points at %#llx in %s\n",
 				(unsigned long long)object, addrspace_region_name(ol.map), reg,
 				(unsigned long long)vptr, gone_file_name(key));

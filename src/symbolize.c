@@ -10,14 +10,14 @@
 #include <string.h>
 
 void
-symbolize_frame(struct process *p, pid_t tid, uint64_t pc, bool is_return_address,
+symbolize_frame(struct process *p, uint64_t pc, bool is_return_address,
 		struct frame *f)
 {
 	memset(f, 0, sizeof(*f));
 	f->pc = pc;
 	uint64_t lookup = is_return_address && pc ? pc - 1 : pc;
 	struct location loc;
-	if (!addrspace_locate(p, tid, lookup, true, &loc))
+	if (!addrspace_locate(p, lookup, &loc))
 		return;
 	f->in_gone_mapping = loc.gone;
 	if (loc.map->path)
@@ -33,7 +33,7 @@ symbolize_frame(struct process *p, pid_t tid, uint64_t pc, bool is_return_addres
 }
 
 void
-symbolize_pcs(struct process *p, pid_t tid, const uint64_t *pcs, size_t n,
+symbolize_pcs(struct process *p, const uint64_t *pcs, size_t n,
 	      size_t first_return_index, struct stack *out)
 {
 	memset(out, 0, sizeof(*out));
@@ -42,7 +42,7 @@ symbolize_pcs(struct process *p, pid_t tid, const uint64_t *pcs, size_t n,
 	out->v = xcalloc(n, sizeof(*out->v));
 	out->n = n;
 	for (size_t i = 0; i < n; i++)
-		symbolize_frame(p, tid, pcs[i], i >= first_return_index, &out->v[i]);
+		symbolize_frame(p, pcs[i], i >= first_return_index, &out->v[i]);
 }
 
 void
@@ -50,6 +50,6 @@ symbolize_stack(struct process *p, pid_t tid, struct stack *out)
 {
 	uint64_t pcs[UNWIND_MAX_FRAMES];
 	size_t n = unwind_thread_walk(p->pid, tid, pcs, UNWIND_MAX_FRAMES);
-	symbolize_pcs(p, tid, pcs, n, 1, out);
+	symbolize_pcs(p, pcs, n, 1, out);
 	out->truncated = n == UNWIND_MAX_FRAMES;
 }

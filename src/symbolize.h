@@ -13,12 +13,12 @@ struct process;
 
 /* Fill f for pc.  A return address (every frame but the innermost) is
    looked up at pc - 1, which is inside the call instruction. */
-void symbolize_frame(struct process *p, pid_t tid, uint64_t pc, bool is_return_address,
+void symbolize_frame(struct process *p, uint64_t pc, bool is_return_address,
 		     struct frame *f);
 /* Walk and symbolize the stack of a stopped thread. */
 void symbolize_stack(struct process *p, pid_t tid, struct stack *out);
 /* Walk from pcs already captured. */
-void symbolize_pcs(struct process *p, pid_t tid, const uint64_t *pcs, size_t n,
+void symbolize_pcs(struct process *p, const uint64_t *pcs, size_t n,
 		   size_t first_return_index, struct stack *out);
 
 #endif
