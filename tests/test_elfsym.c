@@ -875,6 +875,22 @@ struct region {
 	size_t off, len;
 };
 
+/* The corruption tests edit the fixture through its headers: make sure
+   they are where the edits will look. */
+static bool
+headers_sane(const unsigned char *buf, size_t size)
+{
+	Elf64_Ehdr eh;
+	if (size < sizeof(eh))
+		return false;
+	memcpy(&eh, buf, sizeof(eh));
+	return eh.e_ident[EI_CLASS] == ELFCLASS64 && eh.e_shnum &&
+	       eh.e_shentsize == sizeof(Elf64_Shdr) &&
+	       eh.e_phentsize == sizeof(Elf64_Phdr) &&
+	       eh.e_shoff <= size && (size - eh.e_shoff) / sizeof(Elf64_Shdr) >= eh.e_shnum &&
+	       eh.e_phoff <= size && (size - eh.e_phoff) / sizeof(Elf64_Phdr) >= eh.e_phnum;
+}
+
 /* Parts of the (trusted) original where damage reaches the parsers. */
 static size_t
 regions_of(const unsigned char *buf, size_t size, struct region *r, size_t max)
@@ -967,7 +983,7 @@ test_corrupt_targeted(void)
 	size_t size;
 	unsigned char *orig = slurp(lib, &size);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(orig);
-	CU_ASSERT_TRUE_FATAL(size > sizeof(Elf64_Ehdr));
+	CU_ASSERT_TRUE_FATAL(headers_sane(orig, size));
 	struct elf_file *f = elfsym_open_path(lib);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
 	struct probe p;
@@ -1225,6 +1241,7 @@ corrupt_random(const char *name, unsigned int iterations)
 	probe_build(f, &p);
 	elfsym_close(f);
 
+	CU_ASSERT_TRUE_FATAL(headers_sane(orig, size));
 	struct region regions[64];
 	size_t nregions = regions_of(orig, size, regions, 64);
 
