@@ -38,9 +38,15 @@ addrspace_refresh(struct process *p, pid_t tid,
 		}
 		maps_history_add(&p->history, m, t, ev);
 	}
+	/* What the dynamic linker maps at start-up is never unloaded; what
+	   comes later may be, and its file may then change on disk. */
 	for (size_t i = 0; i < d.n_added; i++)
-		if (map_entry_is_file(&d.added[i]))
-			objcache_get(p->pid, &d.added[i]);
+		if (map_entry_is_file(&d.added[i])) {
+			if (p->solib.started)
+				objcache_get_copy(p->pid, &d.added[i]);
+			else
+				objcache_get(p->pid, &d.added[i]);
+		}
 	maps_diff_free(&d);
 	maps_snapshot_free(&p->maps);
 	p->maps = now;

@@ -127,6 +127,53 @@ gone_file_name(const struct addr_fact *f)
 	return f->was ? report_basename(f->was->map.path) : "?";
 }
 
+/* The general registers by name, for the searches below. */
+struct named_reg {
+	const char *name;
+	uint64_t val;
+};
+
+static size_t
+named_regs(const struct user_regs_struct *r, struct named_reg *v)
+{
+	const struct named_reg all[] = {
+		{ "rdi", r->rdi }, { "rsi", r->rsi }, { "rdx", r->rdx }, { "rcx", r->rcx },
+		{ "r8", r->r8 }, { "r9", r->r9 }, { "rax", r->rax }, { "rbx", r->rbx },
+		{ "rbp", r->rbp }, { "r12", r->r12 }, { "r13", r->r13 }, { "r14", r->r14 },
+		{ "r15", r->r15 }, { "r10", r->r10 }, { "r11", r->r11 },
+	};
+	memcpy(v, all, sizeof(all));
+	return sizeof(all) / sizeof(all[0]);
+}
+
+/* A register that holds, or points at a word that holds, an address that
+   an unloaded library covered and a live mapping of another file covers
+   now.  label gets "rax" or "*rax". */
+static bool
+find_reloaded_pointer(struct process *p, const struct user_regs_struct *regs,
+		      struct addr_fact *f, char *label, size_t size)
+{
+	struct named_reg r[16];
+	size_t n = named_regs(regs, r);
+	for (int deref = 0; deref < 2; deref++) {
+		for (size_t i = 0; i < n; i++) {
+			uint64_t v = r[i].val;
+			if (deref && ((v & 7) || v < 4096 || !mem_read_u64(p->pid, v, &v)))
+				continue;
+			if (v < 4096)
+				continue;
+			addr_fact_find(p, v, f);
+			if (f->was && f->loc.map && !f->loc.gone) {
+				snprintf(label, size, "%s%s", deref ? "*" : "", r[i].name);
+				return true;
+			}
+			addr_fact_free(f);
+			memset(f, 0, sizeof(*f));
+		}
+	}
+	return false;
+}
+
 /* Registers of the faulting thread that hold the address of an object
    whose first word points into the gone range: the object with the stale
    vptr (or table pointer). */
@@ -135,23 +182,16 @@ find_stale_object(struct process *p, const struct user_regs_struct *regs,
 		  const struct gone_mapping *was, uint64_t *object, uint64_t *vptr,
 		  const char **reg_name)
 {
-	static const char *const names[] = {
-		"rdi", "rsi", "rdx", "rcx", "r8", "r9", "rax", "rbx", "rbp",
-		"r12", "r13", "r14", "r15", "r10", "r11",
-	};
-	const unsigned long long vals[] = {
-		regs->rdi, regs->rsi, regs->rdx, regs->rcx, regs->r8, regs->r9,
-		regs->rax, regs->rbx, regs->rbp, regs->r12, regs->r13, regs->r14,
-		regs->r15, regs->r10, regs->r11,
-	};
-	for (size_t i = 0; i < sizeof(vals) / sizeof(vals[0]); i++) {
+	struct named_reg r[16];
+	size_t n = named_regs(regs, r);
+	for (size_t i = 0; i < n; i++) {
 		uint64_t word;
-		if (vals[i] < 4096 || (vals[i] & 7) || !mem_read_u64(p->pid, vals[i], &word))
+		if (r[i].val < 4096 || (r[i].val & 7) || !mem_read_u64(p->pid, r[i].val, &word))
 			continue;
 		if (word >= was->map.start && word < was->map.end) {
-			*object = vals[i];
+			*object = r[i].val;
 			*vptr = word;
-			*reg_name = names[i];
+			*reg_name = r[i].name;
 			return true;
 		}
 	}
@@ -316,44 +356,30 @@ diagnose_fault(struct process *p, pid_t tid, int sig, void *context)
 		      (fp.was && fp.loc.map && !fp.loc.gone);
 
 	/* A stale vptr read from a reloaded library may call through 0 or
-	   garbage: a register pointing into a gone range is the evidence. */
+	   garbage: a register holding, or pointing at, an address in a range
+	   that a gone library covered and another one covers now is the
+	   evidence. */
 	struct addr_fact freg;
 	memset(&freg, 0, sizeof(freg));
-	const char *stale_reg = NULL;
-	if (!fa.was && !fp.was) {
-		const unsigned long long vals[] = { regs.rax, regs.rdx, regs.rcx, regs.rdi,
-						    regs.rsi, regs.rbx };
-		static const char *const names[] = { "rax", "rdx", "rcx", "rdi", "rsi", "rbx" };
-		for (size_t i = 0; i < 6 && !stale_reg; i++) {
-			if (vals[i] < 4096)
-				continue;
-			addr_fact_find(p, vals[i], &freg);
-			if (freg.was && freg.loc.map && !freg.loc.gone)
-				stale_reg = names[i];
-			else
-				addr_fact_free(&freg), memset(&freg, 0, sizeof(freg));
-		}
-		if (stale_reg)
-			reload = true;
-	}
-	const struct addr_fact *key = fp.was ? &fp : fa.was ? &fa : stale_reg ? &freg : &fa;
+	char stale_reg[16] = "";
+	if (!fa.was && !fp.was && find_reloaded_pointer(p, &regs, &freg, stale_reg,
+							sizeof(stale_reg)))
+		reload = true;
+	const struct addr_fact *key = fp.was ? &fp : fa.was ? &fa : stale_reg[0] ? &freg : &fa;
 	if (key->was)
 		dc->unloaded_faults++;
 
 	fprintf(out, "%s: pid %d (%s) thread %d received SIG%s (%s) at %.3f ms\n", PACKAGE,
 		p->pid, process_name(p), tid, sig_name(sig), si_code_name(sig, si.si_code),
 		now * 1e3);
-	print_verdict(out, &fp, stale_reg ? &freg : &fa, reload);
+	print_verdict(out, &fp, stale_reg[0] ? &freg : &fa, reload);
 	print_fact(out, p, "address", &fa, now);
 	if (regs.rip == e->addr)
 		fprintf(out, "  pc       the same address: the fault is the jump there\n");
 	else
 		print_fact(out, p, "pc", &fp, now);
-	if (stale_reg) {
-		char label[16];
-		snprintf(label, sizeof(label), "%s", stale_reg);
-		print_fact(out, p, label, &freg, now);
-	}
+	if (stale_reg[0])
+		print_fact(out, p, stale_reg, &freg, now);
 
 	if (key->was) {
 		uint64_t object, vptr;

@@ -614,6 +614,16 @@ fail:
 	return NULL;
 }
 
+bool
+elfsym_read_all(struct elf_file *f)
+{
+	if (elf_cntl(f->elf, ELF_C_FDREAD) != 0) {
+		debug_msg("%s: cannot read the whole file: %s", f->path, elf_errmsg(-1));
+		return false;
+	}
+	return true;
+}
+
 struct elf_file *
 elfsym_open_path(const char *path)
 {

@@ -32,6 +32,10 @@ struct elf_file *elfsym_open_fd(int fd, const char *display_path);
 /* Convenience for tests and for ld.so: open(path) then elfsym_open_fd. */
 struct elf_file *elfsym_open_path(const char *path);
 void elfsym_close(struct elf_file *f);
+/* Read the whole file into memory now, so that later lookups see it as it
+   is at this moment even if it is rewritten in place (same inode) after
+   it is unloaded.  False if it could not be read. */
+bool elfsym_read_all(struct elf_file *f);
 
 const char *elfsym_path(const struct elf_file *f);
 /* Lowercase hex build-id from the NT_GNU_BUILD_ID note, or NULL. */

@@ -68,8 +68,22 @@ open_mapped_file(pid_t pid, const struct map_entry *m, dev_t dev)
 	return fd;
 }
 
+static struct elf_file *objcache_open(pid_t pid, const struct map_entry *m, bool copy);
+
 struct elf_file *
 objcache_get(pid_t pid, const struct map_entry *m)
+{
+	return objcache_open(pid, m, false);
+}
+
+struct elf_file *
+objcache_get_copy(pid_t pid, const struct map_entry *m)
+{
+	return objcache_open(pid, m, true);
+}
+
+static struct elf_file *
+objcache_open(pid_t pid, const struct map_entry *m, bool copy)
 {
 	if (!map_entry_is_file(m))
 		return NULL;
@@ -83,6 +97,8 @@ objcache_get(pid_t pid, const struct map_entry *m)
 	int fd = open_mapped_file(pid, m, dev);
 	if (fd >= 0)
 		o->elf = elfsym_open_fd(fd, m->path);
+	if (o->elf && copy)
+		elfsym_read_all(o->elf);
 	unsigned int b = obj_bucket(dev, m->inode);
 	o->next = obj_hash[b];
 	obj_hash[b] = o;

@@ -14,6 +14,9 @@ struct elf_file;
 /* The ELF file behind a file mapping of pid, opening it if needed while it
    is still mapped.  NULL if it is not a readable ELF file (remembered). */
 struct elf_file *objcache_get(pid_t pid, const struct map_entry *m);
+/* The same, and read the whole file into memory when first opened: for
+   libraries that may be unloaded, and then rewritten on disk. */
+struct elf_file *objcache_get_copy(pid_t pid, const struct map_entry *m);
 /* Only what is already open: for mappings that are gone. */
 struct elf_file *objcache_lookup(const struct map_entry *m);
 void objcache_free_all(void);

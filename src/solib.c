@@ -346,6 +346,7 @@ solib_sync(struct process *p, pid_t tid)
 	free(known);
 	free(chain);
 	pending_open_clear(s, tid);
+	s->started = true;
 }
 
 static void

@@ -34,6 +34,7 @@ struct solib_state {
 	uint64_t r_debug;	/* address of _r_debug */
 	uint64_t ld_base;
 	bool hooks_planted;	/* dlopen/dlclose breakpoints in libc */
+	bool started;		/* the start-up libraries are loaded */
 	struct solib *libs;	/* as of the last RT_CONSISTENT */
 	size_t n, cap;
 	struct pending_open *opens;
