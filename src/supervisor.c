@@ -236,17 +236,22 @@ static bool
 on_sigtrap(struct tracee *t)
 {
 	struct process *p = t->proc;
+	siginfo_t si;
+	if (ptrace(PTRACE_GETSIGINFO, t->tid, NULL, &si) < 0)
+		return false;
 	if (t->flags & TF_STEPPING) {
 		t->flags &= ~TF_STEPPING;
 		struct breakpoint *bp = bp_find(&p->bps, t->step_addr);
 		if (bp && bp->steppers && --bp->steppers == 0)
 			mem_poke_byte(t->tid, bp->addr, 0xcc, NULL);
-		resume(t->tid, 0);
-		return true;
+		/* The step itself traps with TRAP_TRACE.  An int3 instead means
+		   the breakpoint was removed and planted anew while this thread
+		   was on its way: it hit the new one and has not stepped. */
+		if (si.si_code != SI_KERNEL) {
+			resume(t->tid, 0);
+			return true;
+		}
 	}
-	siginfo_t si;
-	if (ptrace(PTRACE_GETSIGINFO, t->tid, NULL, &si) < 0)
-		return false;
 	if (si.si_code != SI_KERNEL && si.si_code != TRAP_BRKPT)
 		return false;
 	struct user_regs_struct regs;

@@ -72,3 +72,32 @@ process_section() {
 		inside { print }
 	' "$1"
 }
+
+# diagnose NAME CMD...: run CMD natively and under the tool with --quiet;
+# the wait statuses must agree; the report is left in NAME.report.
+diagnose() {
+	name=$1
+	shift
+	native=$(ws "$@")
+	st=$(audit "$name.report" "$@")
+	same_status "$name" "$native" "$st"
+}
+
+# The stack printed under a heading ("unloaded by", "crashed") of a report.
+stack_after() {
+	awk -v head="$2" '
+		index($0, head) { inside = 1; next }
+		inside && /^ +#[0-9]/ { print; next }
+		inside { exit }
+	' "$1"
+}
+
+# expect_frame FILE HEADING PATTERN WHAT: a frame of that stack matches.
+expect_frame() {
+	stack_after "$1" "$2" >"$1.frames"
+	grep -E -q -- "$3" "$1.frames" || {
+		echo "--- $1:" >&2
+		cat "$1" >&2
+		fail "$4: no frame under '$2' matches /$3/"
+	}
+}
