@@ -4,6 +4,7 @@
 #include "elfsym.h"
 #include "error.h"
 #include "objcache.h"
+#include "stats.h"
 #include "tracee.h"
 
 #include <string.h>
@@ -13,6 +14,7 @@ addrspace_refresh(struct process *p, pid_t tid,
 		  unsigned int (*event_for)(uint64_t, uint64_t, void *), void *arg)
 {
 	struct maps_snapshot now;
+	stats.maps_reads++;
 	if (maps_read_pid(p->pid, &now) < 0) {
 		maps_snapshot_free(&now);
 		return false;

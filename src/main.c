@@ -5,6 +5,7 @@
 #include "error.h"
 #include "objcache.h"
 #include "report.h"
+#include "stats.h"
 #include "supervisor.h"
 #include "clock.h"
 
@@ -29,6 +30,8 @@ usage(FILE *out)
 "  -o, --output=FILE        write the report to FILE instead of stderr\n"
 "  -q, --quiet              print findings only, no timeline\n"
 "      --debug              print the tool's own diagnostics\n"
+"      --stats              print counts of the tool's own work (ptrace stops,\n"
+"                           maps reads, stack walks) and its peak memory\n"
 "  -h, --help               show this help and exit\n"
 "  -V, --version            show the version and exit\n"
 "\n"
@@ -71,17 +74,19 @@ raise_fd_limit(void)
 int
 main(int argc, char **argv)
 {
-	enum { OPT_DEBUG = 256 };
+	enum { OPT_DEBUG = 256, OPT_STATS };
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "debug", no_argument, NULL, OPT_DEBUG },
+		{ "stats", no_argument, NULL, OPT_STATS },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct report_options ro = { .out = stderr };
 	const char *output = NULL;
+	bool print_stats = false;
 	int c;
 
 	clock_start();
@@ -95,6 +100,9 @@ main(int argc, char **argv)
 			break;
 		case OPT_DEBUG:
 			debug_enabled = true;
+			break;
+		case OPT_STATS:
+			print_stats = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -130,6 +138,8 @@ main(int argc, char **argv)
 	int status = supervisor_run(&hooks);
 
 	report_timelines(&ro);
+	if (print_stats)
+		stats_print(ro.out);
 	fflush(ro.out);
 	if (ro.out != stderr && fclose(ro.out) != 0)
 		perror_msg("writing the report to '%s'", output);

@@ -6,6 +6,7 @@
 #include "error.h"
 #include "mem.h"
 #include "objcache.h"
+#include "stats.h"
 #include "symbolize.h"
 #include "tracee.h"
 #include "unwind.h"
@@ -303,6 +304,7 @@ solib_sync(struct process *p, pid_t tid)
 			continue;
 		}
 		struct solib *l = &s->libs[i];
+		stats.library_events++;
 		struct tl_event *e = timeline_add(&p->timeline, TL_UNLOAD, tid, l->path);
 		e->start = l->start;
 		e->end = l->end;
@@ -333,6 +335,7 @@ solib_sync(struct process *p, pid_t tid)
 		solib_compute_span(p, l, chain[j].l_ld);
 		/* The main program (empty name) was recorded by its exec. */
 		if (l->path[0]) {
+			stats.library_events++;
 			struct tl_event *e = timeline_add(&p->timeline, TL_LOAD, tid, l->path);
 			e->start = l->start;
 			e->end = l->end;
@@ -392,6 +395,7 @@ on_dlopen(struct process *p, pid_t tid, struct user_regs_struct *regs)
 	const char *path = NULL;
 	if (regs->rdi && mem_read_string(p->pid, regs->rdi, name, sizeof(name)))
 		path = name;
+	stats.dlopen_calls++;
 	struct tl_event *e = timeline_add(&p->timeline, TL_DLOPEN, tid,
 					  path ? path : "(main program)");
 	e->flags = (int)regs->rsi;
@@ -408,6 +412,7 @@ on_dlclose(struct process *p, pid_t tid, struct user_regs_struct *regs)
 {
 	uint64_t handle = regs->rdi;
 	struct solib *l = (struct solib *)solib_find_handle(&p->solib, handle);
+	stats.dlclose_calls++;
 	struct tl_event *e = timeline_add(&p->timeline, TL_DLCLOSE, tid,
 					  l ? l->path : NULL);
 	e->handle = handle;

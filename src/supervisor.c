@@ -4,6 +4,7 @@
 #include "error.h"
 #include "mem.h"
 #include "solib.h"
+#include "stats.h"
 #include "tracee.h"
 #include "xmalloc.h"
 
@@ -274,6 +275,7 @@ on_sigtrap(struct tracee *t)
 	}
 	/* The unwinder reads the registers from the thread: put the pc back
 	   on the breakpoint before the handler walks the stack. */
+	stats.breakpoint_hits++;
 	regs.rip = addr;
 	ptrace(PTRACE_SETREGS, t->tid, NULL, &regs);
 	solib_on_breakpoint(p, t->tid, bp, &regs);
@@ -285,6 +287,7 @@ on_sigtrap(struct tracee *t)
 		return true;
 	}
 	if (emulate_apply(t->tid, &bp->emu, addr, &regs)) {
+		stats.emulated++;
 		ptrace(PTRACE_SETREGS, t->tid, NULL, &regs);
 		resume(t->tid, 0);
 		return true;
@@ -299,6 +302,7 @@ on_sigtrap(struct tracee *t)
 		mem_poke_byte(t->tid, addr, bp->orig, NULL);
 	t->flags |= TF_STEPPING;
 	t->step_addr = addr;
+	stats.single_steps++;
 	if (ptrace(PTRACE_SINGLESTEP, t->tid, NULL, NULL) < 0 && errno != ESRCH)
 		perror_msg("single-stepping thread %d", t->tid);
 	return true;
@@ -340,6 +344,7 @@ dispatch(pid_t tid, int status, const struct supervisor_hooks *hooks)
 		return;
 	int sig = WSTOPSIG(status);
 	unsigned int event = (unsigned int)status >> 16;
+	stats.stops++;
 
 	switch (event) {
 	case 0:

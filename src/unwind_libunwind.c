@@ -2,6 +2,7 @@
 #include "config.h"
 #include "unwind.h"
 #include "error.h"
+#include "stats.h"
 
 #include <libunwind-ptrace.h>
 
@@ -66,6 +67,7 @@ unwind_thread_walk(pid_t pid, pid_t tid, uint64_t *pcs, size_t max)
 {
 	if (max > UNWIND_MAX_FRAMES)
 		max = UNWIND_MAX_FRAMES;
+	stats.unwinds++;
 	return backend->walk(pid, tid, pcs, max);
 }
 

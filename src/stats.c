@@ -1,0 +1,19 @@
+#include "config.h"
+#include "stats.h"
+
+#include <sys/resource.h>
+
+struct stats stats;
+
+void
+stats_print(FILE *out)
+{
+	struct rusage ru;
+	long max_rss_kb = getrusage(RUSAGE_SELF, &ru) == 0 ? ru.ru_maxrss : -1;
+	fprintf(out, "%s: stats: stops %lu, breakpoint hits %lu (emulated %lu), single-steps %lu, "
+		"maps reads %lu, stack walks %lu, library events %lu, dlopen calls %lu, "
+		"dlclose calls %lu, peak RSS %ld KiB\n", PACKAGE, stats.stops,
+		stats.breakpoint_hits, stats.emulated, stats.single_steps, stats.maps_reads,
+		stats.unwinds, stats.library_events, stats.dlopen_calls, stats.dlclose_calls,
+		max_rss_kb);
+}

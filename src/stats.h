@@ -1,0 +1,23 @@
+/* Counters of the tool's own work, printed with --stats: what the
+   benchmark reads to count stops per library event. */
+#ifndef TA_STATS_H
+#define TA_STATS_H
+
+#include <stdio.h>
+
+struct stats {
+	unsigned long stops;		/* every wait() that reported a stopped tracee */
+	unsigned long breakpoint_hits;
+	unsigned long single_steps;
+	unsigned long emulated;		/* breakpoint instructions emulated */
+	unsigned long maps_reads;	/* /proc/PID/maps read */
+	unsigned long unwinds;		/* stack walks */
+	unsigned long library_events;	/* loads + unloads */
+	unsigned long dlopen_calls, dlclose_calls;
+};
+
+extern struct stats stats;
+
+void stats_print(FILE *out);
+
+#endif
