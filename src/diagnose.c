@@ -366,8 +366,10 @@ diagnose_fault(struct process *p, pid_t tid, int sig, void *context)
 							sizeof(stale_reg)))
 		reload = true;
 	const struct addr_fact *key = fp.was ? &fp : fa.was ? &fa : stale_reg[0] ? &freg : &fa;
-	if (key->was)
+	if (key->was) {
 		dc->unloaded_faults++;
+		report_findings.unloaded_faults++;
+	}
 
 	fprintf(out, "%s: pid %d (%s) thread %d received SIG%s (%s) at %.3f ms\n", PACKAGE,
 		p->pid, process_name(p), tid, sig_name(sig), si_code_name(sig, si.si_code),

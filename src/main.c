@@ -30,6 +30,9 @@ usage(FILE *out)
 "  -o, --output=FILE        write the report to FILE instead of stderr\n"
 "  -q, --quiet              print findings only, no timeline\n"
 "      --debug              print the tool's own diagnostics\n"
+"      --error-exitcode=N   exit with N when a use after dlclose was found (a fault\n"
+"                           in an unloaded library, or live references into a\n"
+"                           library that was unloaded or pinned at its last dlclose)\n"
 "      --stats              print counts of the tool's own work (ptrace stops,\n"
 "                           maps reads, stack walks) and its peak memory\n"
 "  -h, --help               show this help and exit\n"
@@ -74,29 +77,32 @@ raise_fd_limit(void)
 int
 main(int argc, char **argv)
 {
-	enum { OPT_DEBUG = 256, OPT_STATS };
+	enum { OPT_DEBUG = 256, OPT_STATS, OPT_ERROR_EXITCODE };
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "debug", no_argument, NULL, OPT_DEBUG },
 		{ "stats", no_argument, NULL, OPT_STATS },
+		{ "error-exitcode", required_argument, NULL, OPT_ERROR_EXITCODE },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct report_options ro = { .out = stderr };
+	struct report_options *ro = &report_options;
 	const char *output = NULL;
 	bool print_stats = false;
+	int error_exitcode = 0;
 	int c;
 
 	clock_start();
+	ro->out = stderr;
 	while ((c = getopt_long(argc, argv, "+o:qhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			output = optarg;
 			break;
 		case 'q':
-			ro.quiet = true;
+			ro->quiet = true;
 			break;
 		case OPT_DEBUG:
 			debug_enabled = true;
@@ -104,6 +110,15 @@ main(int argc, char **argv)
 		case OPT_STATS:
 			print_stats = true;
 			break;
+		case OPT_ERROR_EXITCODE: {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+			if (*optarg == '\0' || *end || v < 1 || v > 255)
+				error_msg_and_die("--error-exitcode wants a number from 1 to 255, "
+						  "not '%s'", optarg);
+			error_exitcode = (int)v;
+			break;
+		}
 		case 'h':
 			usage(stdout);
 			return EXIT_SUCCESS;
@@ -123,8 +138,8 @@ main(int argc, char **argv)
 	}
 	/* Checked before the command starts, so that nothing it does is lost. */
 	if (output) {
-		ro.out = fopen(output, "we");
-		if (!ro.out)
+		ro->out = fopen(output, "we");
+		if (!ro->out)
 			perror_msg_and_die("cannot write the report to '%s'", output);
 	}
 	raise_fd_limit();
@@ -133,16 +148,18 @@ main(int argc, char **argv)
 	if (supervisor_spawn(argv + optind, &fail_status) < 0)
 		return fail_status;
 
-	struct diagnose_context dc = { .report = &ro };
+	struct diagnose_context dc = { .report = ro };
 	struct supervisor_hooks hooks = { .on_fault = diagnose_fault, .arg = &dc };
 	int status = supervisor_run(&hooks);
 
-	report_timelines(&ro);
+	report_timelines(ro);
 	if (print_stats)
-		stats_print(ro.out);
-	fflush(ro.out);
-	if (ro.out != stderr && fclose(ro.out) != 0)
+		stats_print(ro->out);
+	fflush(ro->out);
+	if (ro->out != stderr && fclose(ro->out) != 0)
 		perror_msg("writing the report to '%s'", output);
 	objcache_free_all();
+	if (error_exitcode && (report_findings.latent || report_findings.unloaded_faults))
+		exit(error_exitcode);
 	end_like(status);
 }

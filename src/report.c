@@ -8,6 +8,9 @@
 #include <string.h>
 #include <sys/wait.h>
 
+struct report_options report_options = { .out = NULL };
+struct report_findings report_findings;
+
 const char *
 report_basename(const char *path)
 {
@@ -87,6 +90,8 @@ report_event(FILE *out, const struct process *p, const struct tl_event *e)
 		fprintf(out, "%s still mapped after dlclose returned %d  %#llx-%#llx\n",
 			e->path, e->status, (unsigned long long)e->start,
 			(unsigned long long)e->end);
+		if (e->note)
+			fprintf(out, "                         %s\n", e->note);
 		break;
 	case TL_MAP_GONE:
 		fprintf(out, "%s  %#llx-%#llx\n", e->path ? e->path : "(anonymous)",

@@ -13,6 +13,16 @@ struct report_options {
 	bool quiet;		/* findings only, no timeline */
 };
 
+/* Where the report goes: set once by main. */
+extern struct report_options report_options;
+
+/* What was found, for --error-exitcode. */
+struct report_findings {
+	unsigned int latent;		/* live references into unloaded or pinned code */
+	unsigned int unloaded_faults;	/* faults in unloaded libraries */
+};
+extern struct report_findings report_findings;
+
 /* Every process's timeline, oldest process first. */
 void report_timelines(const struct report_options *o);
 /* One stack, one frame a line, each line starting with indent. */

@@ -5,7 +5,9 @@
 #include "elfsym.h"
 #include "error.h"
 #include "mem.h"
+#include "latent.h"
 #include "objcache.h"
+#include "pin.h"
 #include "stats.h"
 #include "symbolize.h"
 #include "tracee.h"
@@ -46,6 +48,8 @@ solib_state_free(struct solib_state *s)
 	for (size_t i = 0; i < s->n; i++)
 		solib_free(&s->libs[i]);
 	free(s->libs);
+	for (size_t i = 0; i < s->nopens; i++)
+		free(s->opens[i].path);
 	free(s->opens);
 	memset(s, 0, sizeof(*s));
 }
@@ -163,6 +167,7 @@ solib_compute_span(struct process *p, struct solib *l, uint64_t l_ld)
 	l->start = m->start;
 	l->end = m->end;
 	struct elf_file *elf = objcache_get(p->pid, m);
+	l->elf = elf;
 	size_t n;
 	const struct elf_segment *seg = elf ? elfsym_segments(elf, &n) : NULL;
 	if (!seg || !n)
@@ -249,23 +254,36 @@ unload_event_for(uint64_t start, uint64_t end, void *arg)
 	return 0;
 }
 
-static int
-pending_open_flags(struct solib_state *s, pid_t tid)
+static struct pending_open *
+pending_open_find(struct solib_state *s, pid_t tid)
 {
 	for (size_t i = 0; i < s->nopens; i++)
 		if (s->opens[i].tid == tid)
-			return s->opens[i].flags;
-	return -1;
+			return &s->opens[i];
+	return NULL;
 }
 
 static void
 pending_open_clear(struct solib_state *s, pid_t tid)
 {
-	for (size_t i = 0; i < s->nopens; i++)
-		if (s->opens[i].tid == tid) {
-			s->opens[i] = s->opens[--s->nopens];
-			return;
-		}
+	struct pending_open *o = pending_open_find(s, tid);
+	if (!o)
+		return;
+	free(o->path);
+	*o = s->opens[--s->nopens];
+}
+
+/* Does the dlopen argument name this object?  glibc keeps a name with a
+   slash as given, and puts the path it found for a bare name. */
+static bool
+names_object(const char *l_name, const char *arg)
+{
+	if (!arg)
+		return false;
+	if (strcmp(l_name, arg) == 0)
+		return true;
+	const char *a = strrchr(arg, '/'), *b = strrchr(l_name, '/');
+	return strcmp(a ? a + 1 : arg, b ? b + 1 : l_name) == 0;
 }
 
 static void plant_libc_hooks(struct process *p, pid_t tid, const struct solib *libc);
@@ -280,7 +298,7 @@ is_libc(const char *path)
 
 /* The link_map chain is consistent: compare it with what we knew. */
 static void
-solib_sync(struct process *p, pid_t tid)
+solib_sync(struct process *p, pid_t tid, uint64_t sp)
 {
 	struct solib_state *s = &p->solib;
 	struct chain_entry *chain;
@@ -297,7 +315,8 @@ solib_sync(struct process *p, pid_t tid)
 				kept[i] = known[j] = true;
 				break;
 			}
-	size_t w = 0;
+	size_t w = 0, ngone = 0;
+	struct latent_target *gone = xcalloc(s->n ? s->n : 1, sizeof(*gone));
 	for (size_t i = 0; i < s->n; i++) {
 		if (kept[i]) {
 			s->libs[w++] = s->libs[i];
@@ -310,16 +329,31 @@ solib_sync(struct process *p, pid_t tid)
 		e->end = l->end;
 		e->handle = l->lm;
 		e->ref = dlc;
-		solib_free(l);
+		struct latent_target *g = &gone[ngone++];
+		g->path = l->path;	/* freed below, after the check */
+		g->elf = l->elf;
+		g->l_addr = l->l_addr;
+		g->start = l->start;
+		g->end = l->end;
+		g->event = e->id;
+		g->dlclose_event = dlc;
 	}
 	s->n = w;
 	free(kept);
 
 	addrspace_refresh(p, tid, unload_event_for, &ur);
-	if (ur.first < p->timeline.n)
+	if (ngone)
 		unwind_flush(p->pid);
+	/* What still points into what was just unmapped. */
+	for (size_t i = 0; i < ngone; i++) {
+		if (gone[i].end > gone[i].start && gone[i].path[0])
+			latent_check(p, tid, sp, &gone[i]);
+		free((char *)gone[i].path);
+	}
+	free(gone);
 
-	int flags = pending_open_flags(s, tid);
+	const struct pending_open *open = pending_open_find(s, tid);
+	int flags = open ? open->flags : -1;
 	for (size_t j = 0; j < n; j++) {
 		if (known[j]) {
 			free(chain[j].name);
@@ -332,6 +366,8 @@ solib_sync(struct process *p, pid_t tid)
 		l->l_addr = chain[j].l_addr;
 		l->path = chain[j].name;
 		l->dlopen_flags = flags;
+		if (open && names_object(l->path, open->path))
+			l->dlopen_calls = 1;
 		solib_compute_span(p, l, chain[j].l_ld);
 		/* The main program (empty name) was recorded by its exec. */
 		if (l->path[0]) {
@@ -373,7 +409,6 @@ plant_libc_hooks(struct process *p, pid_t tid, const struct solib *libc)
 static void
 on_rbrk(struct process *p, pid_t tid, struct user_regs_struct *regs)
 {
-	(void)regs;
 	int32_t state;
 	if (!mem_read(p->pid, p->solib.r_debug + R_DEBUG_STATE, &state, sizeof(state)))
 		return;
@@ -381,7 +416,7 @@ on_rbrk(struct process *p, pid_t tid, struct user_regs_struct *regs)
 	   dl-close.c unmaps only after RT_DELETE: RT_CONSISTENT is when to
 	   compare. */
 	if (state == RT_CONSISTENT)
-		solib_sync(p, tid);
+		solib_sync(p, tid, regs->rsp);
 	else if (state == RT_DELETE)
 		/* The last look at what is about to go: protections changed by
 		   RELRO since the load are recorded as they are now. */
@@ -400,10 +435,17 @@ on_dlopen(struct process *p, pid_t tid, struct user_regs_struct *regs)
 					  path ? path : "(main program)");
 	e->flags = (int)regs->rsi;
 	struct solib_state *s = &p->solib;
+	/* Already loaded: this call only takes one more reference. */
+	for (size_t i = 0; path && i < s->n; i++)
+		if (names_object(s->libs[i].path, path)) {
+			s->libs[i].dlopen_calls++;
+			return;
+		}
 	pending_open_clear(s, tid);
 	s->opens = xgrow(s->opens, &s->capopens, s->nopens + 1, sizeof(*s->opens));
 	s->opens[s->nopens].tid = tid;
 	s->opens[s->nopens].flags = e->flags;
+	s->opens[s->nopens].path = path ? xstrdup(path) : NULL;
 	s->nopens++;
 }
 
@@ -419,6 +461,7 @@ on_dlclose(struct process *p, pid_t tid, struct user_regs_struct *regs)
 	unsigned int id = e->id;
 	if (l)
 		l->dlclose_calls++;
+	/* The caller's stack is read now, while it is still the caller's. */
 	symbolize_stack(p, tid, &e->stack);
 
 	/* Stop again when this call returns, to tell whether it unloaded. */
@@ -439,6 +482,35 @@ on_dlclose(struct process *p, pid_t tid, struct user_regs_struct *regs)
 	w->handle = handle;
 }
 
+/* dlclose returned and the library is still mapped: say why, and when
+   nothing but a pin holds it, look for what still points into it. */
+static void
+on_kept(struct process *p, pid_t tid, const struct solib *l, unsigned int dlclose_event,
+	const struct user_regs_struct *regs)
+{
+	struct pin_reasons why;
+	pin_explain(p, l, &why);
+	struct tl_event *e = timeline_add(&p->timeline, TL_DLCLOSE_KEPT, tid, l->path);
+	e->handle = l->lm;
+	e->ref = dlclose_event;
+	e->start = l->start;
+	e->end = l->end;
+	e->status = (int)regs->rax;
+	e->note = pin_describe(&why);
+	unsigned int kept_event = e->id;
+	if (pin_is_pinned(&why) && !why.open_handles) {
+		const struct tl_event *ke = timeline_find(&p->timeline, kept_event);
+		struct latent_target t = {
+			.path = l->path, .elf = l->elf, .l_addr = l->l_addr,
+			.start = l->start, .end = l->end, .pinned = true,
+			.pin_note = ke->note, .event = kept_event,
+			.dlclose_event = dlclose_event,
+		};
+		latent_check(p, tid, regs->rsp, &t);
+	}
+	pin_reasons_free(&why);
+}
+
 static void
 on_dlclose_return(struct process *p, pid_t tid, struct breakpoint *bp,
 		  struct user_regs_struct *regs)
@@ -449,15 +521,8 @@ on_dlclose_return(struct process *p, pid_t tid, struct breakpoint *bp,
 		if (w->tid != tid || w->sp != regs->rsp)
 			continue;
 		const struct solib *l = solib_find_handle(&p->solib, w->handle);
-		if (l) {
-			struct tl_event *e = timeline_add(&p->timeline, TL_DLCLOSE_KEPT, tid,
-							  l->path);
-			e->handle = w->handle;
-			e->ref = w->ref;
-			e->start = l->start;
-			e->end = l->end;
-			e->status = (int)regs->rax;
-		}
+		if (l)
+			on_kept(p, tid, l, w->ref, regs);
 		*w = bp->waiters[--bp->nwaiters];
 		break;
 	}

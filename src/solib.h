@@ -11,6 +11,7 @@
 
 struct process;
 struct breakpoint;
+struct elf_file;
 
 /* One loaded object, as the link_map chain shows it. */
 struct solib {
@@ -21,12 +22,15 @@ struct solib {
 	unsigned int load_event;
 	int dlopen_flags;	/* flags of the dlopen that loaded it, or -1 */
 	unsigned int dlclose_calls;
+	unsigned int dlopen_calls;	/* dlopen calls that returned this object */
+	struct elf_file *elf;	/* its file, kept open by the object cache */
 };
 
 /* A dlopen seen at its entry, waiting for the loads it causes. */
 struct pending_open {
 	pid_t tid;
 	int flags;
+	char *path;		/* the dlopen argument */
 };
 
 struct solib_state {

@@ -14,6 +14,9 @@ struct stats {
 	unsigned long unwinds;		/* stack walks */
 	unsigned long library_events;	/* loads + unloads */
 	unsigned long dlopen_calls, dlclose_calls;
+	unsigned long scans;		/* dangling-reference scans */
+	unsigned long long scan_bytes;
+	double scan_seconds;
 };
 
 extern struct stats stats;

@@ -53,6 +53,7 @@ timeline_free(struct timeline *tl)
 {
 	for (size_t i = 0; i < tl->n; i++) {
 		free(tl->v[i].path);
+		free(tl->v[i].note);
 		stack_free(&tl->v[i].stack);
 	}
 	free(tl->v);

@@ -51,6 +51,7 @@ struct tl_event {
 	uint64_t addr;		/* TL_FAULT: si_addr */
 	unsigned int ref;	/* TL_UNLOAD / TL_DLCLOSE_KEPT: id of the dlclose event */
 	struct stack stack;	/* TL_DLCLOSE: caller's stack */
+	char *note;		/* TL_DLCLOSE_KEPT: why it stayed mapped */
 };
 
 struct timeline {

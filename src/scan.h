@@ -1,0 +1,37 @@
+/* The dangling-reference scan: every aligned word of a process's writable
+   memory that points into a given range. */
+#ifndef TA_SCAN_H
+#define TA_SCAN_H
+
+#include "maps.h"
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+struct scan_hit {
+	uint64_t where;		/* address of the word */
+	uint64_t value;		/* what it holds: an address in the range */
+};
+
+struct scan_result {
+	struct scan_hit *hits;
+	size_t n;
+	size_t dropped;		/* hits beyond the cap */
+	uint64_t bytes;		/* bytes read */
+	double seconds;
+};
+
+/* A thread's live stack: only [sp, end of its mapping) holds live data. */
+struct scan_stack {
+	uint64_t sp;
+};
+
+/* Scan the writable private mappings of pid in maps for words in [lo, hi),
+   leaving out [skip_lo, skip_hi) (the library's own data) and, in the
+   mapping that holds live_sp, everything below live_sp (dead stack). */
+void scan_process(pid_t pid, const struct maps_snapshot *maps, uint64_t lo, uint64_t hi,
+		  uint64_t skip_lo, uint64_t skip_hi, uint64_t live_sp, struct scan_result *out);
+void scan_result_free(struct scan_result *r);
+
+#endif
