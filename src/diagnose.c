@@ -3,6 +3,7 @@
 #include "addrspace.h"
 #include "demangle.h"
 #include "elfsym.h"
+#include "finding.h"
 #include "mem.h"
 #include "objcache.h"
 #include "report.h"
@@ -37,37 +38,6 @@ addr_fact_free(struct addr_fact *f)
 {
 	free(f->symbol);
 	free(f->slot_function);
-}
-
-static const char *
-sig_name(int sig)
-{
-	const char *s = sigabbrev_np(sig);
-	return s ? s : "?";
-}
-
-static const char *
-si_code_name(int sig, int code)
-{
-	if (sig == SIGSEGV) {
-		switch (code) {
-		case SEGV_MAPERR: return "SEGV_MAPERR: address not mapped";
-		case SEGV_ACCERR: return "SEGV_ACCERR: no permission for this access";
-		}
-	} else if (sig == SIGBUS) {
-		switch (code) {
-		case BUS_ADRALN: return "BUS_ADRALN";
-		case BUS_ADRERR: return "BUS_ADRERR: nonexistent physical address (file truncated?)";
-		case BUS_OBJERR: return "BUS_OBJERR";
-		}
-	} else if (sig == SIGILL) {
-		switch (code) {
-		case ILL_ILLOPC: return "ILL_ILLOPC: illegal opcode";
-		case ILL_ILLOPN: return "ILL_ILLOPN";
-		case ILL_PRVOPC: return "ILL_PRVOPC";
-		}
-	}
-	return "si_code unknown";
 }
 
 /* The file-backed mapping that covered addr and is gone: the current
@@ -232,47 +202,41 @@ fault_stack(struct process *p, pid_t tid, struct user_regs_struct *regs, struct 
 	out->truncated = n == UNWIND_MAX_FRAMES;
 }
 
+/* Turn what the history says about an address into a reported fact. */
 static void
-print_fact(FILE *out, struct process *p, const char *label, const struct addr_fact *f,
-	   double now)
+fact_from(struct process *p, const char *label, const struct addr_fact *f, double now,
+	  struct fact *x)
 {
+	memset(x, 0, sizeof(*x));
+	snprintf(x->label, sizeof(x->label), "%s", label);
+	x->addr = f->addr;
+	x->slot = -1;
 	const struct gone_mapping *g = f->was;
 	if (!g) {
-		if (!f->loc.map) {
-			fprintf(out, "  %-8s %#llx is not in any mapping, and never was\n", label,
-				(unsigned long long)f->addr);
+		if (!f->loc.map)
 			return;
-		}
+		x->region = xstrdup(addrspace_region_name(f->loc.map));
 		struct frame fr;
 		symbolize_frame(p, f->addr, false, &fr);
-		fprintf(out, "  %-8s %#llx is in %s", label, (unsigned long long)f->addr,
-			addrspace_region_name(f->loc.map));
-		if (fr.symbol)
-			fprintf(out, ": %s+%#llx", fr.symbol, (unsigned long long)fr.sym_offset);
-		fputc('\n', out);
+		x->live_symbol = fr.symbol;
+		x->live_sym_offset = fr.sym_offset;
 		free(fr.module);
-		free(fr.symbol);
+		free(fr.build_id);
 		return;
 	}
-	const struct elf_file *elf = objcache_lookup(&g->map);
-	const char *bid = elf ? elfsym_build_id((struct elf_file *)elf) : NULL;
-	fprintf(out, "  %-8s %#llx was in %s (%s%s%s), unmapped %.3f ms before the fault\n",
-		label, (unsigned long long)f->addr, g->map.path, g->map.perms,
-		bid ? ", build-id " : "", bid ? bid : "", (now - g->gone_at) * 1e3);
+	x->was_gone = true;
+	x->path = xstrdup(g->map.path);
+	memcpy(x->perms, g->map.perms, sizeof(x->perms));
+	struct elf_file *elf = objcache_lookup(&g->map);
+	const char *bid = elf ? elfsym_build_id(elf) : NULL;
+	x->build_id = bid ? xstrdup(bid) : NULL;
+	x->gone_before = now - g->gone_at;
 	if (f->loc.map && !f->loc.gone)
-		fprintf(out, "  %-8s now covered by %s, mapped there after the unload\n", "",
-			addrspace_region_name(f->loc.map));
-	if (f->symbol) {
-		fprintf(out, "  %-8s %s", "symbol", f->symbol);
-		if (f->sym_offset)
-			fprintf(out, " +%#llx", (unsigned long long)f->sym_offset);
-		if (f->slot >= 0)
-			fprintf(out, "\n  %-8s = slot %ld: %s", "", f->slot,
-				f->slot_function ? f->slot_function : "(unknown function)");
-		else if (f->slot_function)
-			fprintf(out, "\n  %-8s = %s", "", f->slot_function);
-		fputc('\n', out);
-	}
+		x->now_covered_by = xstrdup(addrspace_region_name(f->loc.map));
+	x->symbol = f->symbol ? xstrdup(f->symbol) : NULL;
+	x->sym_offset = f->sym_offset;
+	x->slot = f->slot;
+	x->slot_function = f->slot_function ? xstrdup(f->slot_function) : NULL;
 }
 
 /* The dlclose behind a gone mapping, if the history knows it. */
@@ -292,49 +256,44 @@ looks_like_destruction(const char *fn)
 		      strstr(fn, "_M_release") || strstr(fn, "_M_manager"));
 }
 
+/* The verdict in plain words, and a short category for machines. */
 static void
-print_verdict(FILE *out, const struct addr_fact *pc, const struct addr_fact *addr,
-	      bool reload)
+verdict_of(const struct addr_fact *pc, const struct addr_fact *addr, bool reload,
+	   struct finding *fd)
 {
 	const struct addr_fact *f = pc->was ? pc : addr;
 	const char *lib = gone_file_name(f);
 	if (!f->was) {
-		fprintf(out, "  no unloaded library is involved: neither the faulting address nor "
-			     "the pc was ever in a library that was unmapped\n");
-		return;
-	}
-	if (reload) {
-		fprintf(out, "  use after dlclose (reloaded address): a stale pointer into %s, "
-			     "which was unloaded; another library now occupies that address\n", lib);
+		fd->category = xstrdup("unrelated");
+		fd->verdict = xstrdup("no unloaded library is involved: neither the faulting "
+				      "address nor the pc was ever in a library that was unmapped");
+	} else if (reload) {
+		fd->category = xstrdup("reloaded-address");
+		fd->verdict = xasprintf("use after dlclose (reloaded address): a stale pointer into "
+					"%s, which was unloaded; another library now occupies that "
+					"address", lib);
 	} else if (pc->was) {
-		fprintf(out, "  use after dlclose: a call into code of %s after it was unloaded "
-			     "(a function pointer, callback or handler from the plugin outlived it)\n",
-			lib);
+		fd->category = xstrdup("call-into-unloaded-code");
+		fd->verdict = xasprintf("use after dlclose: a call into code of %s after it was "
+					"unloaded (a function pointer, callback or handler from the "
+					"plugin outlived it)", lib);
 	} else if (f->is_vtable) {
-		fprintf(out, "  use after dlclose: an object created by plugin %s outlived the "
-			     "unloading of that plugin; %s it called through the plugin's vtable\n",
-			lib, looks_like_destruction(f->slot_function) ? "destroying" : "using");
+		fd->category = xstrdup("virtual-call-into-unloaded-vtable");
+		fd->verdict = xasprintf("use after dlclose: an object created by plugin %s outlived "
+					"the unloading of that plugin; %s it called through the "
+					"plugin's vtable", lib,
+					looks_like_destruction(f->slot_function) ? "destroying" : "using");
 	} else {
-		fprintf(out, "  use after dlclose: a read of data in %s after it was unloaded "
-			     "(a pointer into the plugin's data outlived it)\n", lib);
+		fd->category = xstrdup("read-of-unloaded-data");
+		fd->verdict = xasprintf("use after dlclose: a read of data in %s after it was "
+					"unloaded (a pointer into the plugin's data outlived it)", lib);
 	}
-}
-
-static void
-print_fix(FILE *out)
-{
-	fprintf(out,
-		"  fix      destroy everything the plugin created (objects, shared_ptr/weak_ptr\n"
-		"           control blocks, std::function, callbacks, handlers) before it is\n"
-		"           unloaded, or keep its loader alive longer than what it created;\n"
-		"           RTLD_NODELETE (or -Wl,-z,nodelete) hides the crash without fixing the order\n");
 }
 
 void
 diagnose_fault(struct process *p, pid_t tid, int sig, void *context)
 {
 	struct diagnose_context *dc = context;
-	FILE *out = dc->report->out;
 	siginfo_t si;
 	struct user_regs_struct regs;
 	if (ptrace(PTRACE_GETSIGINFO, tid, NULL, &si) < 0 ||
@@ -344,7 +303,13 @@ diagnose_fault(struct process *p, pid_t tid, int sig, void *context)
 	struct tl_event *e = timeline_add(&p->timeline, TL_FAULT, tid, NULL);
 	e->status = sig;
 	e->addr = (uint64_t)si.si_addr;
-	double now = e->t;
+	struct finding *fd = finding_new(FINDING_FAULT, p, tid);
+	fd->t = e->t;
+	fd->sig = sig;
+	fd->si_code = si.si_code;
+	fd->addr = e->addr;
+	fd->pc = regs.rip;
+	fd->pc_is_addr = regs.rip == e->addr;
 
 	/* Mappings made since the last library event (plain mmap, JIT):
 	   read once, before anything points into the snapshot. */
@@ -366,56 +331,39 @@ diagnose_fault(struct process *p, pid_t tid, int sig, void *context)
 							sizeof(stale_reg)))
 		reload = true;
 	const struct addr_fact *key = fp.was ? &fp : fa.was ? &fa : stale_reg[0] ? &freg : &fa;
+
+	verdict_of(&fp, stale_reg[0] ? &freg : &fa, reload, fd);
+	fact_from(p, "address", &fa, fd->t, &fd->facts[fd->nfacts++]);
+	if (!fd->pc_is_addr)
+		fact_from(p, "pc", &fp, fd->t, &fd->facts[fd->nfacts++]);
+	if (stale_reg[0])
+		fact_from(p, stale_reg, &freg, fd->t, &fd->facts[fd->nfacts++]);
+
 	if (key->was) {
 		dc->unloaded_faults++;
 		report_findings.unloaded_faults++;
-	}
-
-	fprintf(out, "%s: pid %d (%s) thread %d received SIG%s (%s) at %.3f ms\n", PACKAGE,
-		p->pid, process_name(p), tid, sig_name(sig), si_code_name(sig, si.si_code),
-		now * 1e3);
-	print_verdict(out, &fp, stale_reg[0] ? &freg : &fa, reload);
-	print_fact(out, p, "address", &fa, now);
-	if (regs.rip == e->addr)
-		fprintf(out, "  pc       the same address: the fault is the jump there\n");
-	else
-		print_fact(out, p, "pc", &fp, now);
-	if (stale_reg[0])
-		print_fact(out, p, stale_reg, &freg, now);
-
-	if (key->was) {
+		fd->blames_library = true;
+		fd->library = xstrdup(key->was->map.path);
+		struct elf_file *elf = objcache_lookup(&key->was->map);
+		const char *bid = elf ? elfsym_build_id(elf) : NULL;
+		fd->library_build_id = bid ? xstrdup(bid) : NULL;
 		uint64_t object, vptr;
 		const char *reg;
 		if (find_stale_object(p, &regs, key->was, &object, &vptr, &reg)) {
 			struct location ol;
 			addrspace_locate(p, object, &ol);
-			fprintf(out, "  object   %#llx (%s, held in %s) still points at %#llx in %s\n",
-				(unsigned long long)object, addrspace_region_name(ol.map), reg,
-				(unsigned long long)vptr, gone_file_name(key));
+			fd->object = object;
+			fd->object_vptr = vptr;
+			fd->object_region = xstrdup(addrspace_region_name(ol.map));
+			fd->object_reg = xstrdup(reg);
 		}
 		const struct tl_event *unload, *dlc = unload_cause(p, key->was, &unload);
-		if (dlc) {
-			fprintf(out, "  unloaded by dlclose in thread %d at %.3f ms:\n", dlc->tid,
-				dlc->t * 1e3);
-			report_stack(out, &dlc->stack, "           ");
-		} else if (unload) {
-			fprintf(out, "  unloaded at %.3f ms (%s; no dlclose call was seen)\n",
-				unload->t * 1e3, tl_kind_name(unload->kind));
-		}
+		fd->dlclose_event = dlc ? dlc->id : 0;
+		fd->unload_event = unload ? unload->id : 0;
 	}
-
-	struct stack st;
-	fault_stack(p, tid, &regs, &st);
-	fprintf(out, "  crashed  in thread %d:\n", tid);
-	report_stack(out, &st, "           ");
-	stack_free(&st);
-	if (key->was)
-		print_fix(out);
-	fprintf(out, "  process  pid %d, %s:", p->pid, p->exe ? p->exe : "?");
-	for (char **a = p->argv; a && *a; a++)
-		fprintf(out, " %s", *a);
-	fputc('\n', out);
-	fflush(out);
+	fault_stack(p, tid, &regs, &fd->stack);
+	finding_sign(fd);
+	report_fault(dc->report->out, fd);
 	addr_fact_free(&fa);
 	addr_fact_free(&fp);
 	addr_fact_free(&freg);

@@ -109,6 +109,12 @@ struct elf_file {
 	bool dynamic_done;
 	bool nodelete;
 	char *soname;
+
+	/* Section data has been read through libelf (elf_getdata). */
+	bool data_read;
+	/* The whole file, owned by libelf, once elfsym_read_all read it. */
+	const unsigned char *image;
+	size_t image_size;
 };
 
 /* ---- Sections and strings ---- */
@@ -132,6 +138,7 @@ section_data(struct elf_file *f, size_t ndx)
 	Elf_Scn *scn = elf_getscn(f->elf, ndx);
 	if (!scn)
 		return NULL;
+	f->data_read = true;
 	Elf_Data *d = elf_getdata(scn, NULL);
 	if (!d || (d->d_size && !d->d_buf))
 		return NULL;
@@ -614,12 +621,36 @@ fail:
 	return NULL;
 }
 
+/* Only before any section's data has been read (objcache calls it right
+   after opening).  libelf frees the buffers it pread() section data into
+   only as long as it has not read the whole file: elf_end() then takes
+   every section's data to lie inside the whole-file buffer, and the
+   earlier buffers leak (elfutils 0.188; found by tests/fuzz).  Tables
+   loaded before would show the file as it was then anyway. */
 bool
 elfsym_read_all(struct elf_file *f)
 {
+	if (f->image)
+		return true;
+	if (f->data_read) {
+		debug_msg("%s: not read into memory: its sections were already read",
+			  f->path);
+		return false;
+	}
 	if (elf_cntl(f->elf, ELF_C_FDREAD) != 0) {
 		debug_msg("%s: cannot read the whole file: %s", f->path, elf_errmsg(-1));
 		return false;
+	}
+	/* read_word reads the file itself, not through libelf: it must use
+	   this copy from now on, or a file rewritten in place would be read
+	   as it is now rather than as it was loaded.  elf_rawfile() is only
+	   called here, once the file is in memory: before that it would read
+	   the whole file itself. */
+	size_t n;
+	const char *image = elf_rawfile(f->elf, &n);
+	if (image) {
+		f->image = (const unsigned char *) image;
+		f->image_size = n;
 	}
 	return true;
 }
@@ -914,7 +945,11 @@ read_word(struct elf_file *f, uint64_t vaddr, uint64_t *word)
 		return false;
 
 	unsigned char b[8];
-	if (pread(f->fd, b, sizeof(b), (off_t) off) != (ssize_t) sizeof(b))
+	if (f->image) {
+		if (off > f->image_size || f->image_size - off < 8)
+			return false;
+		memcpy(b, f->image + off, sizeof(b));
+	} else if (pread(f->fd, b, sizeof(b), (off_t) off) != (ssize_t) sizeof(b))
 		return false;
 	uint64_t w = 0;
 	for (int i = 0; i < 8; i++) {

@@ -2,6 +2,7 @@
 #include "latent.h"
 #include "demangle.h"
 #include "elfsym.h"
+#include "finding.h"
 #include "heap.h"
 #include "report.h"
 #include "scan.h"
@@ -78,73 +79,25 @@ is_thread_stack(const struct maps_snapshot *maps, const struct map_entry *m)
 	return !below->path && below->end == m->start && strcmp(below->perms, "---p") == 0;
 }
 
-static void
-describe_place(FILE *out, const struct ref *r)
+static char *
+describe_place(const struct ref *r)
 {
 	const struct map_entry *m = r->map;
 	if (is_heap(m) && r->chunk.state == CHUNK_ALLOCATED) {
 		if (r->where == r->chunk.user)
-			fprintf(out, "heap, at the start of an allocated %llu-byte block",
-				(unsigned long long)r->chunk.size);
-		else
-			fprintf(out, "heap, +%#llx into an allocated %llu-byte block at %#llx",
-				(unsigned long long)(r->where - r->chunk.user),
-				(unsigned long long)r->chunk.size, (unsigned long long)r->chunk.user);
-	} else if (is_heap(m)) {
-		fprintf(out, "heap");
-	} else if (is_main_stack(m)) {
-		fprintf(out, "the main thread's stack");
-	} else if (r->stack) {
-		fprintf(out, "a thread's stack");
-	} else if (m && map_entry_is_file(m)) {
-		fprintf(out, "data of %s", report_basename(m->path));
-	} else {
-		fprintf(out, "anonymous memory");
+			return xasprintf("heap, at the start of an allocated %llu-byte block",
+					 (unsigned long long)r->chunk.size);
+		return xasprintf("heap, +%#llx into an allocated %llu-byte block at %#llx",
+				 (unsigned long long)(r->where - r->chunk.user),
+				 (unsigned long long)r->chunk.size, (unsigned long long)r->chunk.user);
 	}
-}
-
-/* The class of a "vtable for X" name. */
-static const char *
-class_of(const char *vtable_name)
-{
-	static const char prefix[] = "vtable for ";
-	return strncmp(vtable_name, prefix, sizeof(prefix) - 1) == 0 ?
-	       vtable_name + sizeof(prefix) - 1 : vtable_name;
-}
-
-static void
-print_header(FILE *out, struct process *p, const struct latent_target *t, unsigned int live)
-{
-	const char *lib = report_basename(t->path);
-	fprintf(out, "%s: pid %d (%s): latent use after dlclose: ", PACKAGE, p->pid,
-		process_name(p));
-	if (t->pinned)
-		fprintf(out, "%s stayed mapped after its last dlclose, and %u live reference%s "
-			"still point%s into it\n", lib, live, live > 1 ? "s" : "",
-			live > 1 ? "" : "s");
-	else
-		fprintf(out, "%u live reference%s still point%s into %s, which was just unloaded\n",
-			live, live > 1 ? "s" : "", live > 1 ? "" : "s", lib);
-	const char *bid = t->elf ? elfsym_build_id(t->elf) : NULL;
-	fprintf(out, "  library  %s %#llx-%#llx%s%s\n", t->path, (unsigned long long)t->start,
-		(unsigned long long)t->end, bid ? ", build-id " : "", bid ? bid : "");
-	if (t->pinned && t->pin_note)
-		fprintf(out, "  why      %s\n", t->pin_note);
-}
-
-static void
-print_ref(FILE *out, const struct ref *r)
-{
-	if (r->kind == REF_VTABLE) {
-		fprintf(out, "  object   %#llx (", (unsigned long long)r->where);
-		describe_place(out, r);
-		fprintf(out, ") of class %s: its vptr %#llx points at its vtable\n",
-			class_of(r->symbol), (unsigned long long)r->value);
-	} else {
-		fprintf(out, "  function %#llx (", (unsigned long long)r->where);
-		describe_place(out, r);
-		fprintf(out, ") holds a pointer to %s\n", r->symbol);
-	}
+	if (is_heap(m))
+		return xstrdup("heap");
+	if (r->stack)
+		return xstrdup("a thread's stack");
+	if (m && map_entry_is_file(m))
+		return xasprintf("data of %s", report_basename(m->path));
+	return xstrdup("anonymous memory");
 }
 
 /* Only references with evidence count: a vptr or a function pointer, in
@@ -201,7 +154,7 @@ latent_check(struct process *p, pid_t tid, uint64_t sp, const struct latent_targ
 		free(info);
 	}
 
-	unsigned int live = 0, weak = 0;
+	unsigned int live = 0, weak = (unsigned int)sr.dropped;
 	for (size_t i = 0; i < sr.n; i++) {
 		if (is_live(&refs[i]))
 			live++;
@@ -209,36 +162,43 @@ latent_check(struct process *p, pid_t tid, uint64_t sp, const struct latent_targ
 			weak++;
 	}
 	if (live) {
-		FILE *out = report_options.out;
-		print_header(out, p, t, live);
-		unsigned int shown = 0;
-		for (size_t i = 0; i < sr.n && shown < 10; i++)
-			if (is_live(&refs[i])) {
-				print_ref(out, &refs[i]);
-				shown++;
-			}
-		if (live > shown)
-			fprintf(out, "  ...      and %u more\n", live - shown);
-		if (weak || sr.dropped)
-			fprintf(out, "  also     %u other word%s point%s into it (freed memory or plain "
-				"data: no evidence of use, not counted)\n", weak + (unsigned)sr.dropped,
-				weak + sr.dropped > 1 ? "s" : "", weak + sr.dropped > 1 ? "" : "s");
-		const struct tl_event *dlc = t->dlclose_event ?
-					     timeline_find(&p->timeline, t->dlclose_event) : NULL;
-		if (dlc) {
-			fprintf(out, "  dlclose  in thread %d at %.3f ms:\n", dlc->tid, dlc->t * 1e3);
-			report_stack(out, &dlc->stack, "           ");
-		}
+		struct finding *f = finding_new(FINDING_LATENT, p, tid);
+		f->blames_library = true;
+		f->pinned = t->pinned;
+		f->pin_note = t->pin_note ? xstrdup(t->pin_note) : NULL;
+		f->library = xstrdup(t->path);
+		const char *bid = t->elf ? elfsym_build_id(t->elf) : NULL;
+		f->library_build_id = bid ? xstrdup(bid) : NULL;
+		f->lib_start = t->start;
+		f->lib_end = t->end;
+		f->dlclose_event = t->dlclose_event;
+		f->unload_event = t->event;
+		f->weak_refs = weak;
+		f->category = xstrdup(t->pinned ? "latent-pinned" : "latent-unloaded");
+		const char *lib = report_basename(t->path);
 		if (t->pinned)
-			fprintf(out, "  verdict  a build in which %s is really unmapped (for example a "
-				"Clang build) would crash when these objects are destroyed or called\n",
-				report_basename(t->path));
+			f->verdict = xasprintf("latent use after dlclose: %s stayed mapped after its "
+					       "last dlclose, and %u live reference%s still point%s "
+					       "into it", lib, live, live > 1 ? "s" : "",
+					       live > 1 ? "" : "s");
 		else
-			fprintf(out, "  verdict  the process will fault when these objects are destroyed "
-				"or these pointers called\n");
-		fprintf(out, "  fix      destroy what the plugin created before it is unloaded, or keep "
-			"its loader alive longer than what it created\n");
-		fflush(out);
+			f->verdict = xasprintf("latent use after dlclose: %u live reference%s still "
+					       "point%s into %s, which was just unloaded", live,
+					       live > 1 ? "s" : "", live > 1 ? "" : "s", lib);
+		f->refs = xcalloc(live, sizeof(*f->refs));
+		for (size_t i = 0; i < sr.n; i++) {
+			if (!is_live(&refs[i]))
+				continue;
+			struct finding_ref *fr = &f->refs[f->nrefs++];
+			fr->where = refs[i].where;
+			fr->value = refs[i].value;
+			fr->vtable = refs[i].kind == REF_VTABLE;
+			fr->symbol = refs[i].symbol;
+			refs[i].symbol = NULL;
+			fr->place = describe_place(&refs[i]);
+		}
+		finding_sign(f);
+		report_latent(report_options.out, f);
 		report_findings.latent += live;
 	}
 	for (size_t i = 0; i < sr.n; i++)

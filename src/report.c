@@ -1,5 +1,6 @@
 #include "config.h"
 #include "report.h"
+#include "finding.h"
 #include "solib.h"
 #include "tracee.h"
 
@@ -136,4 +137,174 @@ report_timelines(const struct report_options *o)
 				p->ended_at * 1e3);
 		fflush(o->out);
 	}
+}
+
+const char *
+report_signal_name(int sig)
+{
+	const char *s = sigabbrev_np(sig);
+	return s ? s : "?";
+}
+
+const char *
+report_si_code_name(int sig, int code)
+{
+	if (sig == SIGSEGV) {
+		switch (code) {
+		case SEGV_MAPERR: return "SEGV_MAPERR: address not mapped";
+		case SEGV_ACCERR: return "SEGV_ACCERR: no permission for this access";
+		}
+	} else if (sig == SIGBUS) {
+		switch (code) {
+		case BUS_ADRALN: return "BUS_ADRALN";
+		case BUS_ADRERR: return "BUS_ADRERR: nonexistent physical address (file truncated?)";
+		case BUS_OBJERR: return "BUS_OBJERR";
+		}
+	} else if (sig == SIGILL) {
+		switch (code) {
+		case ILL_ILLOPC: return "ILL_ILLOPC: illegal opcode";
+		case ILL_ILLOPN: return "ILL_ILLOPN";
+		case ILL_PRVOPC: return "ILL_PRVOPC";
+		}
+	}
+	return "si_code unknown";
+}
+
+
+static void
+report_fact(FILE *out, const struct fact *x)
+{
+	if (!x->was_gone) {
+		if (!x->region) {
+			fprintf(out, "  %-8s %#llx is not in any mapping, and never was\n", x->label,
+				(unsigned long long)x->addr);
+			return;
+		}
+		fprintf(out, "  %-8s %#llx is in %s", x->label, (unsigned long long)x->addr,
+			x->region);
+		if (x->live_symbol)
+			fprintf(out, ": %s+%#llx", x->live_symbol,
+				(unsigned long long)x->live_sym_offset);
+		fputc('\n', out);
+		return;
+	}
+	fprintf(out, "  %-8s %#llx was in %s (%s%s%s), unmapped %.3f ms before the fault\n",
+		x->label, (unsigned long long)x->addr, x->path, x->perms,
+		x->build_id ? ", build-id " : "", x->build_id ? x->build_id : "",
+		x->gone_before * 1e3);
+	if (x->now_covered_by)
+		fprintf(out, "  %-8s now covered by %s, mapped there after the unload\n", "",
+			x->now_covered_by);
+	if (!x->symbol)
+		return;
+	fprintf(out, "  %-8s %s", "symbol", x->symbol);
+	if (x->sym_offset)
+		fprintf(out, " +%#llx", (unsigned long long)x->sym_offset);
+	if (x->slot >= 0)
+		fprintf(out, "\n  %-8s = slot %ld: %s", "", x->slot,
+			x->slot_function ? x->slot_function : "(unknown function)");
+	else if (x->slot_function)
+		fprintf(out, "\n  %-8s = %s", "", x->slot_function);
+	fputc('\n', out);
+}
+
+static void
+report_dlclose(FILE *out, const struct finding *f, const char *label)
+{
+	const struct timeline *tl = &f->proc->timeline;
+	const struct tl_event *dlc = f->dlclose_event ? timeline_find(tl, f->dlclose_event) : NULL;
+	const struct tl_event *unload = f->unload_event ? timeline_find(tl, f->unload_event) : NULL;
+	if (dlc) {
+		fprintf(out, "  %s in thread %d at %.3f ms:\n", label, dlc->tid, dlc->t * 1e3);
+		report_stack(out, &dlc->stack, "           ");
+	} else if (unload) {
+		fprintf(out, "  unloaded at %.3f ms (%s; no dlclose call was seen)\n",
+			unload->t * 1e3, tl_kind_name(unload->kind));
+	}
+}
+
+static void
+report_argv(FILE *out, const struct process *p)
+{
+	fprintf(out, "  process  pid %d, %s:", p->pid, p->exe ? p->exe : "?");
+	for (char **a = p->argv; a && *a; a++)
+		fprintf(out, " %s", *a);
+	fputc('\n', out);
+}
+
+void
+report_fault(FILE *out, const struct finding *f)
+{
+	fprintf(out, "%s: pid %d (%s) thread %d received SIG%s (%s) at %.3f ms\n", PACKAGE,
+		f->pid, process_name(f->proc), f->tid, report_signal_name(f->sig),
+		report_si_code_name(f->sig, f->si_code), f->t * 1e3);
+	fprintf(out, "  %s\n", f->verdict);
+	for (size_t i = 0; i < f->nfacts; i++) {
+		report_fact(out, &f->facts[i]);
+		if (i == 0 && f->pc_is_addr)
+			fprintf(out, "  pc       the same address: the fault is the jump there\n");
+	}
+	if (f->object)
+		fprintf(out, "  object   %#llx (%s, held in %s) still points at %#llx in %s\n",
+			(unsigned long long)f->object, f->object_region, f->object_reg,
+			(unsigned long long)f->object_vptr, report_basename(f->library));
+	if (f->blames_library)
+		report_dlclose(out, f, "unloaded by dlclose");
+	fprintf(out, "  crashed  in thread %d:\n", f->tid);
+	report_stack(out, &f->stack, "           ");
+	if (f->blames_library)
+		fprintf(out,
+			"  fix      destroy everything the plugin created (objects, shared_ptr/weak_ptr\n"
+			"           control blocks, std::function, callbacks, handlers) before it is\n"
+			"           unloaded, or keep its loader alive longer than what it created;\n"
+			"           RTLD_NODELETE (or -Wl,-z,nodelete) hides the crash without fixing the order\n");
+	report_argv(out, f->proc);
+	fprintf(out, "  signature %s\n", f->signature);
+	fflush(out);
+}
+
+void
+report_latent(FILE *out, const struct finding *f)
+{
+	const char *lib = report_basename(f->library);
+	size_t live = f->nrefs;
+	fprintf(out, "%s: pid %d (%s): %s\n", PACKAGE, f->pid, process_name(f->proc), f->verdict);
+	fprintf(out, "  library  %s %#llx-%#llx%s%s\n", f->library,
+		(unsigned long long)f->lib_start, (unsigned long long)f->lib_end,
+		f->library_build_id ? ", build-id " : "",
+		f->library_build_id ? f->library_build_id : "");
+	if (f->pinned && f->pin_note)
+		fprintf(out, "  why      %s\n", f->pin_note);
+	size_t shown = 0;
+	for (; shown < live && shown < 10; shown++) {
+		const struct finding_ref *r = &f->refs[shown];
+		if (r->vtable) {
+			static const char prefix[] = "vtable for ";
+			const char *cls = strncmp(r->symbol, prefix, sizeof(prefix) - 1) == 0 ?
+					  r->symbol + sizeof(prefix) - 1 : r->symbol;
+			fprintf(out, "  object   %#llx (%s) of class %s: its vptr %#llx points at "
+				"its vtable\n", (unsigned long long)r->where, r->place, cls,
+				(unsigned long long)r->value);
+		} else {
+			fprintf(out, "  function %#llx (%s) holds a pointer to %s\n",
+				(unsigned long long)r->where, r->place, r->symbol);
+		}
+	}
+	if (live > shown)
+		fprintf(out, "  ...      and %zu more\n", live - shown);
+	if (f->weak_refs)
+		fprintf(out, "  also     %u other word%s point%s into it (freed memory, stacks or "
+			"plain data: no evidence of use, not counted)\n", f->weak_refs,
+			f->weak_refs > 1 ? "s" : "", f->weak_refs > 1 ? "" : "s");
+	report_dlclose(out, f, "dlclose ");
+	if (f->pinned)
+		fprintf(out, "  verdict  a build in which %s is really unmapped (for example a Clang "
+			"build) would crash when these objects are destroyed or called\n", lib);
+	else
+		fprintf(out, "  verdict  the process will fault when these objects are destroyed or "
+			"these pointers called\n");
+	fprintf(out, "  fix      destroy what the plugin created before it is unloaded, or keep its "
+		"loader alive longer than what it created\n");
+	fprintf(out, "  signature %s\n", f->signature);
+	fflush(out);
 }

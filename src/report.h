@@ -29,6 +29,17 @@ void report_timelines(const struct report_options *o);
 void report_stack(FILE *out, const struct stack *s, const char *indent);
 /* "exited with status 3", "killed by SIGSEGV (core dumped)". */
 void report_format_status(int wait_status, char *buf, size_t size);
+struct finding;
+
+/* A fault diagnosis, answer first; written when it happens. */
+void report_fault(FILE *out, const struct finding *f);
+/* A latent finding: live references into an unloaded or pinned library. */
+void report_latent(FILE *out, const struct finding *f);
+/* "SEGV" for SIGSEGV. */
+const char *report_signal_name(int sig);
+/* "SEGV_MAPERR: address not mapped". */
+const char *report_si_code_name(int sig, int code);
+
 /* Basename of a path, for compact lines. */
 const char *report_basename(const char *path);
 

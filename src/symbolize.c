@@ -22,6 +22,9 @@ symbolize_frame(struct process *p, uint64_t pc, bool is_return_address,
 	f->in_gone_mapping = loc.gone;
 	if (loc.map->path)
 		f->module = xstrdup(loc.map->path);
+	const char *bid = loc.elf ? elfsym_build_id(loc.elf) : NULL;
+	if (bid)
+		f->build_id = xstrdup(bid);
 	if (!loc.has_vaddr)
 		return;
 	f->module_offset = loc.vaddr + (pc - lookup);

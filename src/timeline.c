@@ -13,6 +13,7 @@ stack_free(struct stack *s)
 {
 	for (size_t i = 0; i < s->n; i++) {
 		free(s->v[i].module);
+		free(s->v[i].build_id);
 		free(s->v[i].symbol);
 	}
 	free(s->v);

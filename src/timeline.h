@@ -12,6 +12,7 @@
 struct frame {
 	uint64_t pc;
 	char *module;		/* path of the mapping, NULL if unknown */
+	char *build_id;		/* of the module's file, NULL if unknown */
 	char *symbol;		/* demangled, NULL if unknown */
 	uint64_t sym_offset;	/* pc - symbol start */
 	uint64_t module_offset;	/* pc as a link-time address in module */

@@ -1,0 +1,119 @@
+#include "config.h"
+#include "finding.h"
+#include "clock.h"
+#include "report.h"
+#include "tracee.h"
+#include "xmalloc.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct finding **findings;
+size_t nfindings;
+static size_t findings_cap;
+
+struct finding *
+finding_new(enum finding_kind kind, struct process *p, pid_t tid)
+{
+	struct finding *f = xcalloc(1, sizeof(*f));
+	f->kind = kind;
+	f->proc = p;
+	f->pid = p->pid;
+	f->tid = tid;
+	f->t = clock_now();
+	findings = xgrow(findings, &findings_cap, nfindings + 1, sizeof(*findings));
+	findings[nfindings++] = f;
+	f->seq = nfindings;
+	return f;
+}
+
+/* FNV-1a, 64 bits: stable, and enough to group reports. */
+static void
+hash_str(uint64_t *h, const char *s)
+{
+	for (; s && *s; s++) {
+		*h ^= (unsigned char)*s;
+		*h *= 0x100000001b3ULL;
+	}
+	*h ^= 0xff;		/* field separator */
+	*h *= 0x100000001b3ULL;
+}
+
+/* Names only, never addresses or offsets, so that the same bug gives the
+   same signature across runs, ASLR and machines. */
+void
+finding_sign(struct finding *f)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+	hash_str(&h, f->kind == FINDING_FAULT ? "fault" : "latent");
+	hash_str(&h, f->category);
+	hash_str(&h, f->library ? report_basename(f->library) : "");
+	if (f->kind == FINDING_FAULT) {
+		for (size_t i = 0; i < f->nfacts; i++) {
+			hash_str(&h, f->facts[i].symbol);
+			hash_str(&h, f->facts[i].slot_function);
+		}
+		/* The top frames with a name, outside the unloaded library. */
+		unsigned int taken = 0;
+		for (size_t i = 0; i < f->stack.n && taken < 3; i++) {
+			const struct frame *fr = &f->stack.v[i];
+			if (!fr->symbol || fr->in_gone_mapping)
+				continue;
+			hash_str(&h, fr->symbol);
+			taken++;
+		}
+	} else {
+		for (size_t i = 0; i < f->nrefs && i < 8; i++)
+			hash_str(&h, f->refs[i].symbol);
+		hash_str(&h, f->pinned ? "pinned" : "unloaded");
+		const struct tl_event *dlc = f->dlclose_event ?
+					     timeline_find(&f->proc->timeline, f->dlclose_event) : NULL;
+		unsigned int taken = 0;
+		for (size_t i = 1; dlc && i < dlc->stack.n && taken < 3; i++) {
+			if (!dlc->stack.v[i].symbol)
+				continue;
+			hash_str(&h, dlc->stack.v[i].symbol);
+			taken++;
+		}
+	}
+	snprintf(f->signature, sizeof(f->signature), "ta-%016llx", (unsigned long long)h);
+}
+
+static void
+fact_free(struct fact *x)
+{
+	free(x->path);
+	free(x->build_id);
+	free(x->now_covered_by);
+	free(x->symbol);
+	free(x->slot_function);
+	free(x->region);
+	free(x->live_symbol);
+}
+
+void
+finding_free_all(void)
+{
+	for (size_t i = 0; i < nfindings; i++) {
+		struct finding *f = findings[i];
+		free(f->category);
+		free(f->verdict);
+		free(f->library);
+		free(f->library_build_id);
+		for (size_t k = 0; k < f->nfacts; k++)
+			fact_free(&f->facts[k]);
+		free(f->object_region);
+		free(f->object_reg);
+		stack_free(&f->stack);
+		free(f->pin_note);
+		for (size_t k = 0; k < f->nrefs; k++) {
+			free(f->refs[k].symbol);
+			free(f->refs[k].place);
+		}
+		free(f->refs);
+		free(f);
+	}
+	free(findings);
+	findings = NULL;
+	nfindings = findings_cap = 0;
+}

@@ -1,0 +1,89 @@
+/* Findings: faults and latent references, as facts that both the text and
+   the JSON report are written from. */
+#ifndef TA_FINDING_H
+#define TA_FINDING_H
+
+#include "timeline.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+struct process;
+
+/* What is known about one address of a fault. */
+struct fact {
+	char label[16];		/* "address", "pc", "rax", "*rdi" */
+	uint64_t addr;
+	bool was_gone;		/* covered by a file mapping that went away */
+	/* was_gone: the file as it was, and since when it is gone */
+	char *path;
+	char perms[5];
+	char *build_id;
+	double gone_before;	/* seconds before the fault */
+	char *now_covered_by;	/* another mapping there now (reloaded address) */
+	char *symbol;		/* demangled, in the old file */
+	uint64_t sym_offset;
+	long slot;		/* vtable slot, -1: none */
+	char *slot_function;	/* what the slot or table word held */
+	/* !was_gone: where it is now */
+	char *region;		/* NULL: not mapped at all */
+	char *live_symbol;
+	uint64_t live_sym_offset;
+};
+
+/* A live reference found by the latent scan. */
+struct finding_ref {
+	uint64_t where, value;
+	bool vtable;		/* a vptr (else a function pointer) */
+	char *symbol;		/* demangled vtable or function name */
+	char *place;		/* "heap, at the start of ..." */
+};
+
+enum finding_kind {
+	FINDING_FAULT,
+	FINDING_LATENT,
+};
+
+struct finding {
+	enum finding_kind kind;
+	unsigned int seq;	/* creation order, from 1 */
+	pid_t pid, tid;
+	struct process *proc;
+	double t;
+	char *category;		/* short machine word, e.g. "virtual-call" */
+	char *verdict;		/* plain words */
+	bool blames_library;	/* an unloaded (or pinned) library is involved */
+	char *library;		/* its path */
+	char *library_build_id;
+	unsigned int dlclose_event;	/* the dlclose behind it, 0: unknown */
+	unsigned int unload_event;
+	/* FINDING_FAULT */
+	int sig, si_code;
+	uint64_t addr, pc;
+	struct fact facts[3];
+	size_t nfacts;
+	bool pc_is_addr;
+	uint64_t object, object_vptr;	/* 0: none seen */
+	char *object_region, *object_reg;
+	struct stack stack;
+	/* FINDING_LATENT */
+	bool pinned;
+	char *pin_note;
+	uint64_t lib_start, lib_end;
+	struct finding_ref *refs;
+	size_t nrefs;
+	unsigned int weak_refs;
+	char signature[24];	/* "ta-" + 16 hex digits */
+};
+
+extern struct finding **findings;
+extern size_t nfindings;
+
+struct finding *finding_new(enum finding_kind kind, struct process *p, pid_t tid);
+/* Compute f->signature from what does not change between runs. */
+void finding_sign(struct finding *f);
+void finding_free_all(void);
+
+#endif
