@@ -300,6 +300,7 @@ diagnose_fault(struct process *p, pid_t tid, int sig, void *context)
 	    ptrace(PTRACE_GETREGS, tid, NULL, &regs) < 0)
 		return;
 	dc->faults++;
+	report_findings.faults++;
 	struct tl_event *e = timeline_add(&p->timeline, TL_FAULT, tid, NULL);
 	e->status = sig;
 	e->addr = (uint64_t)si.si_addr;

@@ -5,6 +5,7 @@
 #include "error.h"
 #include "objcache.h"
 #include "report.h"
+#include "report_json.h"
 #include "stats.h"
 #include "supervisor.h"
 #include "clock.h"
@@ -29,6 +30,8 @@ usage(FILE *out)
 "\n"
 "  -o, --output=FILE        write the report to FILE instead of stderr\n"
 "  -q, --quiet              print findings only, no timeline\n"
+"      --json=FILE          also write the whole report as JSON to FILE\n"
+"                           (doc/report.schema.json), replaced atomically\n"
 "      --debug              print the tool's own diagnostics\n"
 "      --error-exitcode=N   exit with N when a use after dlclose was found (a fault\n"
 "                           in an unloaded library, or live references into a\n"
@@ -77,19 +80,20 @@ raise_fd_limit(void)
 int
 main(int argc, char **argv)
 {
-	enum { OPT_DEBUG = 256, OPT_STATS, OPT_ERROR_EXITCODE };
+	enum { OPT_DEBUG = 256, OPT_STATS, OPT_ERROR_EXITCODE, OPT_JSON };
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "debug", no_argument, NULL, OPT_DEBUG },
 		{ "stats", no_argument, NULL, OPT_STATS },
 		{ "error-exitcode", required_argument, NULL, OPT_ERROR_EXITCODE },
+		{ "json", required_argument, NULL, OPT_JSON },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct report_options *ro = &report_options;
-	const char *output = NULL;
+	const char *output = NULL, *json_path = NULL;
 	bool print_stats = false;
 	int error_exitcode = 0;
 	int c;
@@ -109,6 +113,9 @@ main(int argc, char **argv)
 			break;
 		case OPT_STATS:
 			print_stats = true;
+			break;
+		case OPT_JSON:
+			json_path = optarg;
 			break;
 		case OPT_ERROR_EXITCODE: {
 			char *end;
@@ -142,6 +149,8 @@ main(int argc, char **argv)
 		if (!ro->out)
 			perror_msg_and_die("cannot write the report to '%s'", output);
 	}
+	if (json_path && !report_json_check(json_path))
+		return EXIT_FAILURE;
 	raise_fd_limit();
 
 	int fail_status;
@@ -153,6 +162,8 @@ main(int argc, char **argv)
 	int status = supervisor_run(&hooks);
 
 	report_timelines(ro);
+	if (json_path)
+		report_json_write(json_path, argv + optind, status);
 	if (print_stats)
 		stats_print(ro->out);
 	fflush(ro->out);

@@ -18,6 +18,7 @@ extern struct report_options report_options;
 
 /* What was found, for --error-exitcode. */
 struct report_findings {
+	unsigned int faults;		/* fault signals diagnosed */
 	unsigned int latent;		/* live references into unloaded or pinned code */
 	unsigned int unloaded_faults;	/* faults in unloaded libraries */
 };

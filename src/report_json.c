@@ -1,0 +1,318 @@
+#include "config.h"
+#include "report_json.h"
+#include "error.h"
+#include "finding.h"
+#include "json.h"
+#include "report.h"
+#include "solib.h"
+#include "tracee.h"
+#include "xmalloc.h"
+
+#include <errno.h>
+#include <libgen.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define SCHEMA_ID "https://teardown-audit.invalid/report/1"
+
+/* The temporary file lives next to the target, so that rename() is atomic. */
+static char *
+temp_name(const char *path)
+{
+	char *copy = xstrdup(path);
+	char *dir = dirname(copy);
+	char *base_copy = xstrdup(path);
+	char *t = xasprintf("%s/.%s.XXXXXX", dir, basename(base_copy));
+	free(copy);
+	free(base_copy);
+	return t;
+}
+
+bool
+report_json_check(const char *path)
+{
+	char *tmp = temp_name(path);
+	int fd = mkstemp(tmp);
+	if (fd < 0) {
+		perror_msg("cannot write the JSON report next to '%s' (creating %s)", path, tmp);
+		free(tmp);
+		return false;
+	}
+	close(fd);
+	unlink(tmp);
+	free(tmp);
+	struct stat st;
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		error_msg("cannot write the JSON report to '%s': it is a directory", path);
+		return false;
+	}
+	return true;
+}
+
+static void
+write_status(struct json *j, const char *k, int st)
+{
+	json_object_begin(j, k);
+	if (WIFEXITED(st)) {
+		json_string(j, "how", "exited");
+		json_int(j, "code", WEXITSTATUS(st));
+	} else if (WIFSIGNALED(st)) {
+		json_string(j, "how", "killed");
+		char name[32];
+		snprintf(name, sizeof(name), "SIG%s", report_signal_name(WTERMSIG(st)));
+		json_string(j, "signal", name);
+		json_bool(j, "core_dumped", WCOREDUMP(st));
+	} else {
+		json_string(j, "how", "unknown");
+	}
+	json_int(j, "wait_status", st);
+	json_object_end(j);
+}
+
+static void
+write_frames(struct json *j, const char *k, const struct stack *s)
+{
+	json_array_begin(j, k);
+	for (size_t i = 0; i < s->n; i++) {
+		const struct frame *f = &s->v[i];
+		json_object_begin(j, NULL);
+		json_hex(j, "pc", f->pc);
+		json_string(j, "module", f->module);
+		json_string(j, "build_id", f->build_id);
+		if (f->symbol || f->module_offset)
+			json_hex(j, "module_offset", f->module_offset);
+		json_string(j, "symbol", f->symbol);
+		if (f->symbol)
+			json_int(j, "symbol_offset", (long long)f->sym_offset);
+		json_bool(j, "unloaded", f->in_gone_mapping);
+		json_object_end(j);
+	}
+	json_array_end(j);
+}
+
+static void
+write_event(struct json *j, const struct tl_event *e)
+{
+	json_object_begin(j, NULL);
+	json_int(j, "id", e->id);
+	json_string(j, "kind", tl_kind_name(e->kind));
+	json_double(j, "time_ms", e->t * 1e3);
+	json_int(j, "tid", e->tid);
+	if (e->path)
+		json_string(j, "path", e->path);
+	switch (e->kind) {
+	case TL_LOAD:
+	case TL_UNLOAD:
+	case TL_MAP_GONE:
+	case TL_DLCLOSE_KEPT:
+		json_hex(j, "start", e->start);
+		json_hex(j, "end", e->end);
+		break;
+	default:
+		break;
+	}
+	if (e->kind == TL_DLOPEN || (e->kind == TL_LOAD && e->flags > 0)) {
+		char flags[128];
+		solib_format_flags(e->flags, flags, sizeof(flags));
+		json_string(j, "flags", flags);
+	}
+	if (e->kind == TL_DLCLOSE || e->kind == TL_DLCLOSE_KEPT || e->kind == TL_UNLOAD)
+		json_hex(j, "handle", e->handle);
+	if (e->ref)
+		json_int(j, "dlclose_event", e->ref);
+	if (e->kind == TL_DLCLOSE)
+		write_frames(j, "stack", &e->stack);
+	if (e->kind == TL_DLCLOSE_KEPT) {
+		json_int(j, "dlclose_returned", e->status);
+		json_string(j, "why", e->note);
+	}
+	if (e->kind == TL_FAULT) {
+		char name[32];
+		snprintf(name, sizeof(name), "SIG%s", report_signal_name(e->status));
+		json_string(j, "signal", name);
+		json_hex(j, "address", e->addr);
+	}
+	if (e->kind == TL_EXIT)
+		write_status(j, "status", e->status);
+	json_object_end(j);
+}
+
+static void
+write_process(struct json *j, const struct process *p)
+{
+	json_object_begin(j, NULL);
+	json_int(j, "pid", p->pid);
+	json_int(j, "parent", p->parent_pid);
+	json_string(j, "exe", p->exe);
+	json_array_begin(j, "argv");
+	for (char **a = p->argv; a && *a; a++)
+		json_string(j, NULL, *a);
+	json_array_end(j);
+	json_double(j, "started_ms", p->started_at * 1e3);
+	if (p->ended)
+		json_double(j, "ended_ms", p->ended_at * 1e3);
+	if (p->exec_ended) {
+		json_object_begin(j, "end");
+		json_string(j, "how", "exec");
+		json_object_end(j);
+	} else if (p->ended) {
+		write_status(j, "end", p->wait_status);
+	} else {
+		json_object_begin(j, "end");
+		json_string(j, "how", "unknown");
+		json_object_end(j);
+	}
+	json_array_begin(j, "events");
+	for (size_t i = 0; i < p->timeline.n; i++)
+		write_event(j, &p->timeline.v[i]);
+	json_array_end(j);
+	json_object_end(j);
+}
+
+static void
+write_fact(struct json *j, const struct fact *x)
+{
+	json_object_begin(j, NULL);
+	json_string(j, "label", x->label);
+	json_hex(j, "address", x->addr);
+	json_bool(j, "in_unloaded_library", x->was_gone);
+	if (x->was_gone) {
+		json_string(j, "file", x->path);
+		json_string(j, "permissions", x->perms);
+		json_string(j, "build_id", x->build_id);
+		json_double(j, "unmapped_ms_before", x->gone_before * 1e3);
+		json_string(j, "now_covered_by", x->now_covered_by);
+		json_string(j, "symbol", x->symbol);
+		if (x->symbol)
+			json_int(j, "symbol_offset", (long long)x->sym_offset);
+		if (x->slot >= 0)
+			json_int(j, "vtable_slot", x->slot);
+		json_string(j, "slot_function", x->slot_function);
+	} else {
+		json_string(j, "region", x->region);
+		json_string(j, "symbol", x->live_symbol);
+		if (x->live_symbol)
+			json_int(j, "symbol_offset", (long long)x->live_sym_offset);
+	}
+	json_object_end(j);
+}
+
+static void
+write_finding(struct json *j, const struct finding *f)
+{
+	json_object_begin(j, NULL);
+	json_string(j, "kind", f->kind == FINDING_FAULT ? "fault" : "latent");
+	json_string(j, "signature", f->signature);
+	json_string(j, "category", f->category);
+	json_string(j, "verdict", f->verdict);
+	json_int(j, "pid", f->pid);
+	json_int(j, "tid", f->tid);
+	json_double(j, "time_ms", f->t * 1e3);
+	json_bool(j, "unloaded_library_involved", f->blames_library);
+	if (f->library) {
+		json_object_begin(j, "library");
+		json_string(j, "path", f->library);
+		json_string(j, "build_id", f->library_build_id);
+		json_object_end(j);
+	}
+	if (f->dlclose_event)
+		json_int(j, "dlclose_event", f->dlclose_event);
+	if (f->unload_event)
+		json_int(j, "unload_event", f->unload_event);
+	if (f->kind == FINDING_FAULT) {
+		char name[32];
+		snprintf(name, sizeof(name), "SIG%s", report_signal_name(f->sig));
+		json_string(j, "signal", name);
+		json_int(j, "si_code", f->si_code);
+		json_hex(j, "address", f->addr);
+		json_hex(j, "pc", f->pc);
+		json_array_begin(j, "facts");
+		for (size_t i = 0; i < f->nfacts; i++)
+			write_fact(j, &f->facts[i]);
+		json_array_end(j);
+		if (f->object) {
+			json_object_begin(j, "object");
+			json_hex(j, "address", f->object);
+			json_hex(j, "vptr", f->object_vptr);
+			json_string(j, "region", f->object_region);
+			json_string(j, "register", f->object_reg);
+			json_object_end(j);
+		}
+		write_frames(j, "stack", &f->stack);
+	} else {
+		json_bool(j, "pinned", f->pinned);
+		json_string(j, "why_mapped", f->pin_note);
+		json_hex(j, "library_start", f->lib_start);
+		json_hex(j, "library_end", f->lib_end);
+		json_array_begin(j, "references");
+		for (size_t i = 0; i < f->nrefs; i++) {
+			const struct finding_ref *r = &f->refs[i];
+			json_object_begin(j, NULL);
+			json_string(j, "kind", r->vtable ? "vptr" : "function-pointer");
+			json_hex(j, "where", r->where);
+			json_hex(j, "value", r->value);
+			json_string(j, "symbol", r->symbol);
+			json_string(j, "place", r->place);
+			json_object_end(j);
+		}
+		json_array_end(j);
+		json_int(j, "weak_references", f->weak_refs);
+	}
+	json_object_end(j);
+}
+
+bool
+report_json_write(const char *path, char **command, int status)
+{
+	char *tmp = temp_name(path);
+	int fd = mkstemp(tmp);
+	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+	if (!f) {
+		perror_msg("cannot write the JSON report '%s'", path);
+		if (fd >= 0)
+			close(fd);
+		free(tmp);
+		return false;
+	}
+	struct json j;
+	json_init(&j, f);
+	json_object_begin(&j, NULL);
+	json_string(&j, "$schema", SCHEMA_ID);
+	json_string(&j, "tool", PACKAGE);
+	json_string(&j, "version", PACKAGE_VERSION);
+	json_array_begin(&j, "command");
+	for (char **a = command; *a; a++)
+		json_string(&j, NULL, *a);
+	json_array_end(&j);
+	write_status(&j, "status", status);
+	json_object_begin(&j, "summary");
+	json_int(&j, "faults", report_findings.faults);
+	json_int(&j, "unloaded_library_faults", report_findings.unloaded_faults);
+	json_int(&j, "latent_references", report_findings.latent);
+	json_object_end(&j);
+	json_array_begin(&j, "findings");
+	for (size_t i = 0; i < nfindings; i++)
+		write_finding(&j, findings[i]);
+	json_array_end(&j);
+	json_array_begin(&j, "processes");
+	for (const struct process *p = process_list; p; p = p->next)
+		if (!(p->exec_ended && p->timeline.n == 0))
+			write_process(&j, p);
+	json_array_end(&j);
+	json_object_end(&j);
+	bool ok = fflush(f) == 0 && fsync(fileno(f)) == 0;
+	ok = (fclose(f) == 0) && ok;
+	if (!ok || rename(tmp, path) < 0) {
+		perror_msg("cannot write the JSON report '%s'", path);
+		unlink(tmp);
+		free(tmp);
+		return false;
+	}
+	free(tmp);
+	return true;
+}
