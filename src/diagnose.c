@@ -4,6 +4,7 @@
 #include "demangle.h"
 #include "elfsym.h"
 #include "finding.h"
+#include "gdb_handoff.h"
 #include "mem.h"
 #include "objcache.h"
 #include "report.h"
@@ -290,7 +291,7 @@ verdict_of(const struct addr_fact *pc, const struct addr_fact *addr, bool reload
 	}
 }
 
-void
+bool
 diagnose_fault(struct process *p, pid_t tid, int sig, void *context)
 {
 	struct diagnose_context *dc = context;
@@ -298,7 +299,7 @@ diagnose_fault(struct process *p, pid_t tid, int sig, void *context)
 	struct user_regs_struct regs;
 	if (ptrace(PTRACE_GETSIGINFO, tid, NULL, &si) < 0 ||
 	    ptrace(PTRACE_GETREGS, tid, NULL, &regs) < 0)
-		return;
+		return false;
 	dc->faults++;
 	report_findings.faults++;
 	struct tl_event *e = timeline_add(&p->timeline, TL_FAULT, tid, NULL);
@@ -368,4 +369,19 @@ diagnose_fault(struct process *p, pid_t tid, int sig, void *context)
 	addr_fact_free(&fa);
 	addr_fact_free(&fp);
 	addr_fact_free(&freg);
+	dc->last = fd;
+	return dc->gdb;
+}
+
+pid_t
+diagnose_hand_off(struct process *p, pid_t tid, void *context)
+{
+	struct diagnose_context *dc = context;
+	(void)tid;
+	char *script = gdb_write_script(p, dc->last);
+	if (!script)
+		return -1;
+	pid_t pid = gdb_start(p->pid, script);
+	free(script);
+	return pid;
 }

@@ -3,18 +3,25 @@
 #ifndef TA_DIAGNOSE_H
 #define TA_DIAGNOSE_H
 
+#include <stdbool.h>
 #include <sys/types.h>
 
 struct process;
 struct report_options;
+struct finding;
 
 struct diagnose_context {
 	const struct report_options *report;
+	bool gdb;			/* --gdb: hand a faulting process to gdb */
 	unsigned int faults;		/* faults reported */
 	unsigned int unloaded_faults;	/* of those, in unloaded libraries */
+	struct finding *last;		/* the latest fault */
 };
 
-/* supervisor_hooks.on_fault: tid of p stopped with fatal signal sig. */
-void diagnose_fault(struct process *p, pid_t tid, int sig, void *context);
+/* supervisor_hooks.on_fault: tid of p stopped with fatal signal sig.
+   True when the process is to be handed to gdb. */
+bool diagnose_fault(struct process *p, pid_t tid, int sig, void *context);
+/* supervisor_hooks.hand_off: start gdb on the stopped, detached process. */
+pid_t diagnose_hand_off(struct process *p, pid_t tid, void *context);
 
 #endif

@@ -1158,3 +1158,9 @@ elfsym_soname(struct elf_file *f)
 		dynamic_load(f);
 	return f->soname;
 }
+
+int
+elfsym_fd(const struct elf_file *f)
+{
+	return f->fd;
+}

@@ -38,6 +38,9 @@ void elfsym_close(struct elf_file *f);
 bool elfsym_read_all(struct elf_file *f);
 
 const char *elfsym_path(const struct elf_file *f);
+/* The descriptor it is read through (owned by f): /proc/self/fd/N names
+   the file as it was opened, even once deleted. */
+int elfsym_fd(const struct elf_file *f);
 /* Lowercase hex build-id from the NT_GNU_BUILD_ID note, or NULL. */
 const char *elfsym_build_id(struct elf_file *f);
 /* ET_DYN (shared object or PIE) rather than ET_EXEC. */

@@ -36,6 +36,11 @@ usage(FILE *out)
 "      --error-exitcode=N   exit with N when a use after dlclose was found (a fault\n"
 "                           in an unloaded library, or live references into a\n"
 "                           library that was unloaded or pinned at its last dlclose)\n"
+"      --gdb                at a fault, before the signal is delivered, stop the\n"
+"                           process, detach, and start gdb on it with the unloaded\n"
+"                           libraries' symbols at their old addresses (commands\n"
+"                           also written to teardown-audit-PID.gdb;\n"
+"                           TEARDOWN_AUDIT_GDB overrides 'gdb -q')\n"
 "      --stats              print counts of the tool's own work (ptrace stops,\n"
 "                           maps reads, stack walks) and its peak memory\n"
 "  -h, --help               show this help and exit\n"
@@ -80,7 +85,7 @@ raise_fd_limit(void)
 int
 main(int argc, char **argv)
 {
-	enum { OPT_DEBUG = 256, OPT_STATS, OPT_ERROR_EXITCODE, OPT_JSON };
+	enum { OPT_DEBUG = 256, OPT_STATS, OPT_ERROR_EXITCODE, OPT_JSON, OPT_GDB };
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -88,13 +93,14 @@ main(int argc, char **argv)
 		{ "stats", no_argument, NULL, OPT_STATS },
 		{ "error-exitcode", required_argument, NULL, OPT_ERROR_EXITCODE },
 		{ "json", required_argument, NULL, OPT_JSON },
+		{ "gdb", no_argument, NULL, OPT_GDB },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct report_options *ro = &report_options;
 	const char *output = NULL, *json_path = NULL;
-	bool print_stats = false;
+	bool print_stats = false, gdb = false;
 	int error_exitcode = 0;
 	int c;
 
@@ -116,6 +122,9 @@ main(int argc, char **argv)
 			break;
 		case OPT_JSON:
 			json_path = optarg;
+			break;
+		case OPT_GDB:
+			gdb = true;
 			break;
 		case OPT_ERROR_EXITCODE: {
 			char *end;
@@ -157,8 +166,10 @@ main(int argc, char **argv)
 	if (supervisor_spawn(argv + optind, &fail_status) < 0)
 		return fail_status;
 
-	struct diagnose_context dc = { .report = ro };
-	struct supervisor_hooks hooks = { .on_fault = diagnose_fault, .arg = &dc };
+	struct diagnose_context dc = { .report = ro, .gdb = gdb };
+	struct supervisor_hooks hooks = {
+		.on_fault = diagnose_fault, .hand_off = diagnose_hand_off, .arg = &dc,
+	};
 	int status = supervisor_run(&hooks);
 
 	report_timelines(ro);

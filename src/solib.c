@@ -328,6 +328,7 @@ solib_sync(struct process *p, pid_t tid, uint64_t sp)
 		e->start = l->start;
 		e->end = l->end;
 		e->handle = l->lm;
+		e->base = l->l_addr;
 		e->ref = dlc;
 		struct latent_target *g = &gone[ngone++];
 		g->path = l->path;	/* freed below, after the check */
@@ -376,6 +377,7 @@ solib_sync(struct process *p, pid_t tid, uint64_t sp)
 			e->start = l->start;
 			e->end = l->end;
 			e->handle = l->lm;
+			e->base = l->l_addr;
 			e->flags = flags;
 			l->load_event = e->id;
 		}

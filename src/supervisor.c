@@ -1,6 +1,7 @@
 #include "config.h"
 #include "supervisor.h"
 #include "breakpoint.h"
+#include "clock.h"
 #include "error.h"
 #include "mem.h"
 #include "solib.h"
@@ -308,6 +309,111 @@ on_sigtrap(struct tracee *t)
 	return true;
 }
 
+/* Handing a process to a debugger: every thread stopped where we can
+   detach it, none left on one of our int3s. */
+struct detach_state {
+	struct tracee *faulting;
+};
+
+static void
+stop_thread_for_detach(struct tracee *t, void *arg)
+{
+	struct detach_state *ds = arg;
+	t->flags &= ~TF_NEW;
+	if (t == ds->faulting)
+		return;
+	if (ptrace(PTRACE_INTERRUPT, t->tid, NULL, NULL) < 0)
+		return;
+	int st;
+	for (;;) {
+		pid_t r = waitpid(t->tid, &st, __WALL);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0 || !WIFSTOPPED(st)) {
+			t->tid = -1;	/* gone */
+			return;
+		}
+		break;
+	}
+	t->pending_sig = 0;
+	int sig = WSTOPSIG(st);
+	if ((st >> 16) == 0 && sig == SIGTRAP) {
+		/* It may have just hit one of our int3s: back to the instruction. */
+		struct user_regs_struct regs;
+		if (ptrace(PTRACE_GETREGS, t->tid, NULL, &regs) == 0 &&
+		    bp_find(&t->proc->bps, regs.rip - 1)) {
+			regs.rip--;
+			ptrace(PTRACE_SETREGS, t->tid, NULL, &regs);
+		}
+	} else if ((st >> 16) == 0 && sig != SIGSTOP) {
+		/* A signal on its way: it is delivered at the detach. */
+		t->pending_sig = sig;
+	}
+}
+
+static void
+detach_thread(struct tracee *t, void *arg)
+{
+	(void)arg;
+	if (t->tid > 0) {
+		if (ptrace(PTRACE_DETACH, t->tid, NULL, (void *)(long)t->pending_sig) < 0 &&
+		    errno != ESRCH)
+			perror_msg("detaching thread %d", t->tid);
+	}
+	tracee_forget(t);
+}
+
+/* Leave p stopped and untraced, with the faulting thread on the faulting
+   instruction: when a debugger resumes it, it faults again, there. */
+static void
+detach_for_debugger(struct tracee *faulting)
+{
+	struct process *p = faulting->proc;
+	struct detach_state ds = { faulting };
+	tracee_for_each(p, stop_thread_for_detach, &ds);
+	for (size_t i = 0; i < p->bps.n; i++)
+		mem_poke_byte(faulting->tid, p->bps.v[i].addr, p->bps.v[i].orig, NULL);
+	bp_table_free(&p->bps);
+	faulting->pending_sig = 0;
+	/* Pending when the threads leave their ptrace stops: every one of
+	   them stops at once, before running a single instruction. */
+	kill(p->pid, SIGSTOP);
+	tracee_for_each(p, detach_thread, NULL);
+	p->detached = true;
+}
+
+static pid_t debugger_pid = -1;
+
+/* A process we detached from can still be our child (the command itself):
+   its end is reported to us as its parent. */
+static bool
+on_untraced_exit(pid_t pid, int status)
+{
+	if (pid == debugger_pid) {
+		/* gdb leaves a process stopped as it found it.  Let it go on:
+		   it faults again and ends as it would have. */
+		debugger_pid = -1;
+		for (struct process *p = process_list; p; p = p->next)
+			if (p->detached && !p->ended)
+				kill(p->pid, SIGCONT);
+		return true;
+	}
+	for (struct process *p = process_list; p; p = p->next)
+		if (p->pid == pid && p->detached && !p->ended) {
+			if (WIFEXITED(status) || WIFSIGNALED(status)) {
+				p->ended = true;
+				p->wait_status = status;
+				p->ended_at = clock_now();
+				struct tl_event *e = timeline_add(&p->timeline, TL_EXIT, pid, NULL);
+				e->status = status;
+				if (pid == root_pid)
+					root_alive = 0;
+			}
+			return true;
+		}
+	return false;
+}
+
 static bool
 is_fault_signal(int sig)
 {
@@ -334,6 +440,8 @@ static void
 dispatch(pid_t tid, int status, const struct supervisor_hooks *hooks)
 {
 	struct tracee *t = tracee_find(tid);
+	if (!t && on_untraced_exit(tid, status))
+		return;
 	if (!t)
 		t = adopt(tid, 0);
 	if (WIFEXITED(status) || WIFSIGNALED(status)) {
@@ -391,7 +499,12 @@ dispatch(pid_t tid, int status, const struct supervisor_hooks *hooks)
 		/* Only a fault the kernel raised, not a kill(SIGSEGV). */
 		if (ptrace(PTRACE_GETSIGINFO, tid, NULL, &si) == 0 && si.si_code > 0) {
 			t->flags |= TF_REPORTED;
-			hooks->on_fault(t->proc, tid, sig, hooks->arg);
+			if (hooks->on_fault(t->proc, tid, sig, hooks->arg) && hooks->hand_off) {
+				struct process *p = t->proc;
+				detach_for_debugger(t);
+				debugger_pid = hooks->hand_off(p, tid, hooks->arg);
+				return;
+			}
 		}
 	}
 	resume(tid, sig);

@@ -9,8 +9,12 @@
 struct process;
 
 struct supervisor_hooks {
-	/* A thread stopped with a fatal fault signal, before it is delivered. */
-	void (*on_fault)(struct process *p, pid_t tid, int sig, void *arg);
+	/* A thread stopped with a fatal fault signal, before it is delivered.
+	   Returns true to hand the process over to a debugger. */
+	bool (*on_fault)(struct process *p, pid_t tid, int sig, void *arg);
+	/* The process is stopped and detached: start the debugger.  Returns
+	   its pid (our child), or -1. */
+	pid_t (*hand_off)(struct process *p, pid_t tid, void *arg);
 	void *arg;
 };
 

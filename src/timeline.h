@@ -47,6 +47,7 @@ struct tl_event {
 	char *path;
 	uint64_t start, end;
 	uint64_t handle;
+	uint64_t base;		/* TL_LOAD / TL_UNLOAD: load bias (l_addr) */
 	int flags;		/* dlopen flags */
 	int status;		/* TL_EXIT: wait status; TL_FAULT: signal */
 	uint64_t addr;		/* TL_FAULT: si_addr */

@@ -52,6 +52,29 @@ tracee_hash_in(struct tracee *t)
 	tracee_hash[b] = t;
 }
 
+void
+tracee_for_each(struct process *p, void (*fn)(struct tracee *t, void *arg), void *arg)
+{
+	for (unsigned int b = 0; b < TRACEE_BUCKETS; b++) {
+		struct tracee *t = tracee_hash[b];
+		while (t) {
+			struct tracee *next = t->hash_next;
+			if (t->proc == p)
+				fn(t, arg);
+			t = next;
+		}
+	}
+}
+
+void
+tracee_forget(struct tracee *t)
+{
+	tracee_unhash(t);
+	if (t->proc->nthreads)
+		t->proc->nthreads--;
+	free(t);
+}
+
 struct tracee *
 tracee_new(pid_t tid, struct process *proc)
 {

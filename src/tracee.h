@@ -23,6 +23,7 @@ struct process {
 	double started_at;
 	bool ended;		/* the last thread is gone or it exec'd */
 	bool exec_ended;	/* ended by exec into a new image */
+	bool detached;		/* handed over to a debugger: no longer traced */
 	int wait_status;	/* valid once ended (not for exec_ended) */
 	double ended_at;
 	unsigned int nthreads;
@@ -44,6 +45,7 @@ struct tracee {
 	pid_t tid;
 	unsigned int flags;
 	uint64_t step_addr;
+	int pending_sig;	/* to deliver when detaching */
 	struct process *proc;
 	struct tracee *hash_next;
 };
@@ -52,6 +54,10 @@ struct tracee {
 extern struct process *process_list;
 
 struct tracee *tracee_find(pid_t tid);
+/* Call fn for every thread of p (fn may not drop other threads). */
+void tracee_for_each(struct process *p, void (*fn)(struct tracee *t, void *arg), void *arg);
+/* Forget a thread without ending its process (detached). */
+void tracee_forget(struct tracee *t);
 /* A new tracee in proc (created with process_new or an existing one). */
 struct tracee *tracee_new(pid_t tid, struct process *proc);
 /* Forget a thread that exited; ends its process when it was the last one. */
