@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -69,6 +70,43 @@ end_like(int status)
 		exit(128 + sig);
 	}
 	exit(WIFEXITED(status) ? WEXITSTATUS(status) : EXIT_FAILURE);
+}
+
+/* The command as execvp will find it, or NULL. */
+static char *
+find_command(const char *cmd)
+{
+	if (strchr(cmd, '/'))
+		return strdup(cmd);
+	const char *path = getenv("PATH");
+	if (!path)
+		path = "/usr/local/bin:/usr/bin:/bin";
+	while (*path) {
+		size_t len = strcspn(path, ":");
+		char *full;
+		if (asprintf(&full, "%.*s%s%s", (int)len, path, len ? "/" : "", cmd) < 0)
+			return NULL;
+		if (access(full, X_OK) == 0)
+			return full;
+		free(full);
+		path += len + (path[len] == ':');
+	}
+	return NULL;
+}
+
+/* A traced program runs without the privileges of its setuid/setgid bit:
+   say so before it starts, since it may then behave differently. */
+static void
+warn_if_setuid(const char *cmd)
+{
+	char *full = find_command(cmd);
+	struct stat st;
+	if (full && stat(full, &st) == 0 &&
+	    (((st.st_mode & S_ISUID) && st.st_uid != geteuid()) ||
+	     ((st.st_mode & S_ISGID) && st.st_gid != getegid())))
+		error_msg("warning: %s is set-user/group-ID: under ptrace it runs without "
+			  "those privileges, and may fail or behave differently", full);
+	free(full);
 }
 
 static void
@@ -161,6 +199,7 @@ main(int argc, char **argv)
 	if (json_path && !report_json_check(json_path))
 		return EXIT_FAILURE;
 	raise_fd_limit();
+	warn_if_setuid(argv[optind]);
 
 	int fail_status;
 	if (supervisor_spawn(argv + optind, &fail_status) < 0)

@@ -189,6 +189,18 @@ struct chain_entry {
 	char *name;
 };
 
+/* A chain the program smashed may loop.  Chains are short (tens, rarely a
+   few hundred): a backward scan is cheap, and a loop of any length is
+   caught at its first repeat. */
+static bool
+seen_before(const struct chain_entry *v, size_t n, uint64_t lm)
+{
+	for (size_t i = n; i-- > 0;)
+		if (v[i].lm == lm)
+			return true;
+	return false;
+}
+
 static size_t
 read_chain(pid_t pid, uint64_t r_debug, struct chain_entry **out)
 {
@@ -198,6 +210,11 @@ read_chain(pid_t pid, uint64_t r_debug, struct chain_entry **out)
 	if (!mem_read_u64(pid, r_debug + R_DEBUG_MAP, &lm))
 		lm = 0;
 	while (lm && n < MAX_LINK_MAPS) {
+		if (seen_before(v, n, lm)) {
+			error_msg("pid %d: the link_map chain loops back to %#llx (corrupt?); "
+				  "reading stopped there", pid, (unsigned long long)lm);
+			break;
+		}
 		uint64_t w[4];
 		if (!mem_read(pid, lm, w, sizeof(w))) {
 			debug_msg("pid %d: unreadable link_map at %#llx", pid,

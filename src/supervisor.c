@@ -26,6 +26,7 @@
 
 static pid_t root_pid;
 static volatile sig_atomic_t root_alive;
+static volatile sig_atomic_t signals_received;
 
 pid_t
 supervisor_root_pid(void)
@@ -41,9 +42,11 @@ static void
 forward_signal(int sig, siginfo_t *info, void *ctx)
 {
 	(void)ctx;
+	/* A second one means "stop now": the wait loop kills what it traces. */
+	signals_received++;
 	if (info && info->si_code == SI_KERNEL)
 		return;
-	if (root_alive)
+	if (root_alive && signals_received == 1)
 		kill(root_pid, sig);
 }
 
@@ -53,7 +56,8 @@ install_forwarding(void)
 	struct sigaction sa;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_sigaction = forward_signal;
-	sa.sa_flags = SA_SIGINFO | SA_RESTART;
+	/* No SA_RESTART: wait4 must return to look at signals_received. */
+	sa.sa_flags = SA_SIGINFO;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
@@ -510,11 +514,28 @@ dispatch(pid_t tid, int status, const struct supervisor_hooks *hooks)
 	resume(tid, sig);
 }
 
+/* Asked twice to stop: end every traced process now (they would die with
+   us anyway, through PTRACE_O_EXITKILL) and reap them, so that the report
+   still tells how each one ended. */
+static void
+kill_all_tracees(void)
+{
+	error_msg("asked again to stop: killing the traced processes");
+	for (struct process *p = process_list; p; p = p->next)
+		if (!p->ended && !p->detached && p->nthreads)
+			kill(p->pid, SIGKILL);
+}
+
 int
 supervisor_run(const struct supervisor_hooks *hooks)
 {
+	bool killed = false;
 	for (;;) {
 		int status;
+		if (signals_received > 1 && !killed) {
+			killed = true;
+			kill_all_tracees();
+		}
 		pid_t tid = wait4(-1, &status, __WALL, NULL);
 		if (tid < 0) {
 			if (errno == EINTR)
