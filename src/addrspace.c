@@ -55,6 +55,24 @@ addrspace_refresh(struct process *p, pid_t tid,
 	return true;
 }
 
+void
+addrspace_forget_range(struct process *p, uint64_t start, uint64_t end, unsigned int event_id)
+{
+	struct maps_snapshot *s = &p->maps;
+	double t = clock_now();
+	size_t w = 0;
+	for (size_t i = 0; i < s->n; i++) {
+		struct map_entry *m = &s->v[i];
+		if (m->start >= start && m->end <= end) {
+			maps_history_add(&p->history, m, t, event_id);
+			map_entry_free(m);
+		} else {
+			s->v[w++] = *m;
+		}
+	}
+	s->n = w;
+}
+
 static void
 locate_in_file(struct location *loc, uint64_t addr)
 {

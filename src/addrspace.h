@@ -20,6 +20,12 @@ bool addrspace_refresh(struct process *p, pid_t tid,
 		       unsigned int (*event_for)(uint64_t start, uint64_t end, void *arg),
 		       void *arg);
 
+/* The dynamic linker unmapped [start, end) (one munmap of a whole
+   library): drop its mappings from the snapshot into the history, without
+   reading the maps again. */
+void addrspace_forget_range(struct process *p, uint64_t start, uint64_t end,
+			    unsigned int event_id);
+
 /* Where an address is or was. */
 struct location {
 	const struct map_entry *map;	/* the mapping (current or gone), or NULL */

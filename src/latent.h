@@ -15,6 +15,7 @@ struct latent_target {
 	struct elf_file *elf;	/* NULL: references are counted, not named */
 	uint64_t l_addr;	/* load bias: runtime = link-time + l_addr */
 	uint64_t start, end;	/* its span */
+	uint64_t ino;		/* inode of its file */
 	bool pinned;		/* still mapped (its last dlclose did not unmap it) */
 	const char *pin_note;	/* why, for a pinned library */
 	unsigned int event;	/* the unload or kept event */

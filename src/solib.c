@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ptrace.h>
 #include <unistd.h>
 
 /* struct r_debug and struct link_map as laid out on x86_64 (only the ABI
@@ -51,6 +52,7 @@ solib_state_free(struct solib_state *s)
 	for (size_t i = 0; i < s->nopens; i++)
 		free(s->opens[i].path);
 	free(s->opens);
+	free(s->stale);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -66,6 +68,9 @@ solib_state_copy(struct solib_state *dst, const struct solib_state *src)
 	}
 	dst->opens = NULL;
 	dst->nopens = dst->capopens = 0;
+	dst->stale = NULL;
+	dst->nstale = dst->capstale = 0;
+	dst->maps_fresh = false;
 }
 
 const struct solib *
@@ -166,6 +171,7 @@ solib_compute_span(struct process *p, struct solib *l, uint64_t l_ld)
 	}
 	l->start = m->start;
 	l->end = m->end;
+	l->ino = m->inode;
 	struct elf_file *elf = objcache_get(p->pid, m);
 	l->elf = elf;
 	size_t n;
@@ -313,6 +319,40 @@ is_libc(const char *path)
 	return strncmp(base, "libc.so.", 8) == 0;
 }
 
+/* The unwinder caches unwind info by pc.  Code unmapped is harmless
+   there until something else is mapped at its place: then (and only if it
+   is another file) the cache must go. */
+static void
+stale_add(struct solib_state *s, const struct latent_target *g)
+{
+	s->stale = xgrow(s->stale, &s->capstale, s->nstale + 1, sizeof(*s->stale));
+	s->stale[s->nstale].start = g->start;
+	s->stale[s->nstale].end = g->end;
+	s->stale[s->nstale].ino = g->ino;
+	s->nstale++;
+}
+
+static void
+stale_check(struct process *p, const struct solib *l)
+{
+	struct solib_state *s = &p->solib;
+	size_t w = 0;
+	for (size_t i = 0; i < s->nstale; i++) {
+		const struct stale_range *r = &s->stale[i];
+		if (r->start >= l->end || r->end <= l->start) {
+			s->stale[w++] = *r;
+			continue;
+		}
+		if (r->ino != l->ino || !l->ino) {
+			unwind_flush(p->pid);
+			s->nstale = 0;
+			return;
+		}
+		/* The same file again: the cached unwind info still holds. */
+	}
+	s->nstale = w;
+}
+
 /* The link_map chain is consistent: compare it with what we knew. */
 static void
 solib_sync(struct process *p, pid_t tid, uint64_t sp)
@@ -351,6 +391,7 @@ solib_sync(struct process *p, pid_t tid, uint64_t sp)
 		g->path = l->path;	/* freed below, after the check */
 		g->elf = l->elf;
 		g->l_addr = l->l_addr;
+		g->ino = l->ino;
 		g->start = l->start;
 		g->end = l->end;
 		g->event = e->id;
@@ -359,9 +400,24 @@ solib_sync(struct process *p, pid_t tid, uint64_t sp)
 	s->n = w;
 	free(kept);
 
-	addrspace_refresh(p, tid, unload_event_for, &ur);
-	if (ngone)
-		unwind_flush(p->pid);
+	/* The maps as of RT_DELETE, less what the dynamic linker unmapped,
+	   are the maps now when this is a plain unload: no need to read
+	   them again. */
+	size_t nnew = 0;
+	for (size_t j = 0; j < n; j++)
+		nnew += !known[j];
+	bool derive = s->maps_fresh && ngone && !nnew;
+	for (size_t i = 0; i < ngone && derive; i++)
+		derive = gone[i].elf != NULL;
+	if (derive) {
+		for (size_t i = 0; i < ngone; i++)
+			addrspace_forget_range(p, gone[i].start, gone[i].end, gone[i].event);
+	} else {
+		addrspace_refresh(p, tid, unload_event_for, &ur);
+	}
+	s->maps_fresh = false;
+	for (size_t i = 0; i < ngone; i++)
+		stale_add(s, &gone[i]);
 	/* What still points into what was just unmapped. */
 	for (size_t i = 0; i < ngone; i++) {
 		if (gone[i].end > gone[i].start && gone[i].path[0])
@@ -387,6 +443,7 @@ solib_sync(struct process *p, pid_t tid, uint64_t sp)
 		if (open && names_object(l->path, open->path))
 			l->dlopen_calls = 1;
 		solib_compute_span(p, l, chain[j].l_ld);
+		stale_check(p, l);
 		/* The main program (empty name) was recorded by its exec. */
 		if (l->path[0]) {
 			stats.library_events++;
@@ -436,10 +493,12 @@ on_rbrk(struct process *p, pid_t tid, struct user_regs_struct *regs)
 	   compare. */
 	if (state == RT_CONSISTENT)
 		solib_sync(p, tid, regs->rsp);
-	else if (state == RT_DELETE)
+	else if (state == RT_DELETE) {
 		/* The last look at what is about to go: protections changed by
 		   RELRO since the load are recorded as they are now. */
 		addrspace_refresh(p, tid, NULL, NULL);
+		p->solib.maps_fresh = true;
+	}
 }
 
 static void
@@ -480,7 +539,10 @@ on_dlclose(struct process *p, pid_t tid, struct user_regs_struct *regs)
 	unsigned int id = e->id;
 	if (l)
 		l->dlclose_calls++;
-	/* The caller's stack is read now, while it is still the caller's. */
+	/* The caller's stack is read now, while it is still the caller's;
+	   the unwinder reads the registers from the thread, so the pc goes
+	   back on the breakpoint first. */
+	ptrace(PTRACE_SETREGS, tid, NULL, regs);
 	symbolize_stack(p, tid, &e->stack);
 
 	/* Stop again when this call returns, to tell whether it unloaded. */

@@ -23,6 +23,7 @@ struct solib {
 	int dlopen_flags;	/* flags of the dlopen that loaded it, or -1 */
 	unsigned int dlclose_calls;
 	unsigned int dlopen_calls;	/* dlopen calls that returned this object */
+	uint64_t ino;		/* inode of its file, 0 if unknown */
 	struct elf_file *elf;	/* its file, kept open by the object cache */
 };
 
@@ -31,6 +32,11 @@ struct pending_open {
 	pid_t tid;
 	int flags;
 	char *path;		/* the dlopen argument */
+};
+
+/* Code unmapped since the unwinder's cache was last flushed. */
+struct stale_range {
+	uint64_t start, end, ino;
 };
 
 struct solib_state {
@@ -43,6 +49,9 @@ struct solib_state {
 	size_t n, cap;
 	struct pending_open *opens;
 	size_t nopens, capopens;
+	bool maps_fresh;	/* maps read at RT_DELETE, nothing since */
+	struct stale_range *stale;
+	size_t nstale, capstale;
 };
 
 /* After exec: find the dynamic linker and plant the r_brk breakpoint. */

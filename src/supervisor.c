@@ -7,6 +7,7 @@
 #include "solib.h"
 #include "stats.h"
 #include "tracee.h"
+#include "unwind.h"
 #include "xmalloc.h"
 
 #include <errno.h>
@@ -227,6 +228,7 @@ on_exec(struct tracee *t)
 			tracee_drop(old, 0);
 	}
 	struct process *old = t->proc;
+	unwind_forget(old->pid);
 	struct process *image = process_new(old->pid, old->parent_pid);
 	process_end_by_exec(old, image);
 	t->proc = image;
@@ -278,11 +280,8 @@ on_sigtrap(struct tracee *t)
 		}
 		return false;
 	}
-	/* The unwinder reads the registers from the thread: put the pc back
-	   on the breakpoint before the handler walks the stack. */
 	stats.breakpoint_hits++;
 	regs.rip = addr;
-	ptrace(PTRACE_SETREGS, t->tid, NULL, &regs);
 	solib_on_breakpoint(p, t->tid, bp, &regs);
 	/* The handler may have changed the table: look again. */
 	bp = bp_find(&p->bps, addr);
@@ -436,6 +435,8 @@ on_exit_status(struct tracee *t, int status)
 	struct process *p = t->proc;
 	pid_t tid = t->tid;
 	tracee_drop(t, status);
+	if (p->ended)
+		unwind_forget(p->pid);
 	if (tid == root_pid && p->ended)
 		root_alive = 0;
 }

@@ -20,11 +20,14 @@ struct unwind_backend {
 	size_t (*walk)(pid_t pid, pid_t tid, uint64_t *pcs, size_t max);
 	/* The process's mappings changed: drop cached unwind info. */
 	void (*flush)(pid_t pid);
+	/* The process image is gone (exit, exec): drop everything about it. */
+	void (*forget)(pid_t pid);
 };
 
 extern const struct unwind_backend unwind_libunwind;
 
 size_t unwind_thread_walk(pid_t pid, pid_t tid, uint64_t *pcs, size_t max);
 void unwind_flush(pid_t pid);
+void unwind_forget(pid_t pid);
 
 #endif

@@ -1,33 +1,135 @@
-/* The libunwind-ptrace backend. */
+/* The libunwind-ptrace backend.
+   Two things make it fast enough to walk a stack at every dlclose: one
+   address space per process with libunwind's cache on (a dlclose called
+   from the same place again costs no unwind-table search), flushed when a
+   library goes; and memory read through process_vm_readv a page at a time
+   instead of libunwind's one PTRACE_PEEKDATA per word. */
 #include "config.h"
 #include "unwind.h"
 #include "error.h"
 #include "stats.h"
 
 #include <libunwind-ptrace.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/uio.h>
 
-static unw_addr_space_t addr_space;
+#define PAGE 4096
+#define PAGE_CACHE 8
+/* Processes whose address spaces we keep; more are recycled. */
+#define MAX_SPACES 64
+
+struct page {
+	uint64_t addr;		/* page address, 0: empty */
+	unsigned char data[PAGE];
+};
+
+/* One walk's state. */
+struct walk_ctx {
+	void *upt;		/* libunwind-ptrace's own: the accessors' argument */
+	pid_t tid;
+	struct page pages[PAGE_CACHE];
+	unsigned int next;	/* round-robin victim */
+};
+
+static int
+read_word(struct walk_ctx *c, unw_word_t addr, unw_word_t *val)
+{
+	uint64_t page = addr & ~(uint64_t)(PAGE - 1);
+	size_t off = addr - page;
+	/* A word across a page end: let ptrace read it. */
+	if (off + sizeof(*val) > PAGE)
+		return -1;
+	for (unsigned int i = 0; i < PAGE_CACHE; i++)
+		if (c->pages[i].addr == page) {
+			memcpy(val, c->pages[i].data + off, sizeof(*val));
+			return 0;
+		}
+	struct page *p = &c->pages[c->next];
+	struct iovec local = { p->data, PAGE };
+	struct iovec remote = { (void *)page, PAGE };
+	if (process_vm_readv(c->tid, &local, 1, &remote, 1, 0) != PAGE)
+		return -1;
+	c->next = (c->next + 1) % PAGE_CACHE;
+	p->addr = page;
+	memcpy(val, p->data + off, sizeof(*val));
+	return 0;
+}
+
+/* One walk at a time: libunwind hands the _UPT argument down to nested
+   calls, so our page cache cannot ride along in it. */
+static struct walk_ctx *current_walk;
+
+static int
+acc_access_mem(unw_addr_space_t as, unw_word_t addr, unw_word_t *val, int write, void *arg)
+{
+	struct walk_ctx *c = current_walk;
+	if (!write && c && c->upt == arg && read_word(c, addr, val) == 0)
+		return 0;
+	return _UPT_access_mem(as, addr, val, write, arg);
+}
+
+static unw_accessors_t accessors;
+
+struct space {
+	pid_t pid;
+	unw_addr_space_t as;
+};
+
+static struct space spaces[MAX_SPACES];
+static unsigned int next_victim;
+
+static unw_addr_space_t
+space_for(pid_t pid)
+{
+	for (unsigned int i = 0; i < MAX_SPACES; i++)
+		if (spaces[i].as && spaces[i].pid == pid)
+			return spaces[i].as;
+	if (!accessors.access_mem) {
+		accessors = _UPT_accessors;
+		accessors.access_mem = acc_access_mem;
+	}
+	unw_addr_space_t as = unw_create_addr_space(&accessors, 0);
+	if (!as)
+		return NULL;
+	/* The cache is keyed by pc: one address space per process keeps it
+	   right; flushed when the process's code changes. */
+	unw_set_caching_policy(as, UNW_CACHE_GLOBAL);
+	struct space *s = NULL;
+	for (unsigned int i = 0; i < MAX_SPACES && !s; i++)
+		if (!spaces[i].as)
+			s = &spaces[i];
+	if (!s) {
+		s = &spaces[next_victim];
+		next_victim = (next_victim + 1) % MAX_SPACES;
+		unw_destroy_addr_space(s->as);
+	}
+	s->pid = pid;
+	s->as = as;
+	return as;
+}
 
 static size_t
 libunwind_walk(pid_t pid, pid_t tid, uint64_t *pcs, size_t max)
 {
-	(void)pid;
-	if (!addr_space) {
-		addr_space = unw_create_addr_space(&_UPT_accessors, 0);
-		if (!addr_space) {
-			error_msg("libunwind: cannot create an address space; stacks will be missing");
-			return 0;
-		}
-		/* One address space serves every process: no caching across
-		   them. */
-		unw_set_caching_policy(addr_space, UNW_CACHE_NONE);
-	}
-	void *upt = _UPT_create(tid);
-	if (!upt)
+	unw_addr_space_t as = space_for(pid);
+	if (!as) {
+		error_msg("libunwind: cannot create an address space; stacks will be missing");
 		return 0;
+	}
+	struct walk_ctx *c = calloc(1, sizeof(*c));
+	if (!c)
+		return 0;
+	c->tid = tid;
+	c->upt = _UPT_create(tid);
+	if (!c->upt) {
+		free(c);
+		return 0;
+	}
 	unw_cursor_t cursor;
 	size_t n = 0;
-	int ret = unw_init_remote(&cursor, addr_space, upt);
+	current_walk = c;
+	int ret = unw_init_remote(&cursor, as, c->upt);
 	if (ret < 0) {
 		debug_msg("thread %d: unw_init_remote: %s", tid, unw_strerror(ret));
 		goto out;
@@ -42,22 +144,35 @@ libunwind_walk(pid_t pid, pid_t tid, uint64_t *pcs, size_t max)
 			break;
 	}
 out:
-	_UPT_destroy(upt);
+	current_walk = NULL;
+	_UPT_destroy(c->upt);
+	free(c);
 	return n;
 }
 
 static void
 libunwind_flush(pid_t pid)
 {
-	(void)pid;
-	if (addr_space)
-		unw_flush_cache(addr_space, 0, 0);
+	for (unsigned int i = 0; i < MAX_SPACES; i++)
+		if (spaces[i].as && spaces[i].pid == pid)
+			unw_flush_cache(spaces[i].as, 0, 0);
+}
+
+static void
+libunwind_forget(pid_t pid)
+{
+	for (unsigned int i = 0; i < MAX_SPACES; i++)
+		if (spaces[i].as && spaces[i].pid == pid) {
+			unw_destroy_addr_space(spaces[i].as);
+			spaces[i].as = NULL;
+		}
 }
 
 const struct unwind_backend unwind_libunwind = {
 	.name = "libunwind-ptrace",
 	.walk = libunwind_walk,
 	.flush = libunwind_flush,
+	.forget = libunwind_forget,
 };
 
 static const struct unwind_backend *backend = &unwind_libunwind;
@@ -75,4 +190,10 @@ void
 unwind_flush(pid_t pid)
 {
 	backend->flush(pid);
+}
+
+void
+unwind_forget(pid_t pid)
+{
+	backend->forget(pid);
 }
