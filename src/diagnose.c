@@ -32,6 +32,8 @@ struct addr_fact {
 	uint64_t sym_start;		/* runtime address of the symbol */
 	char *slot_function;		/* vtable slot or table word: what it held */
 	long slot;			/* vtable slot index, -1: none */
+	uint64_t vaddr;			/* the address as a link-time address in that file */
+	bool has_vaddr;
 };
 
 static void
@@ -71,6 +73,8 @@ addr_fact_find(struct process *p, uint64_t addr, struct addr_fact *f)
 	if (!elf || !elfsym_offset_to_vaddr(elf, addr - f->was->map.start + f->was->map.offset,
 					    &vaddr))
 		return;
+	f->vaddr = vaddr;
+	f->has_vaddr = true;
 	struct elf_symbol sym;
 	if (!elfsym_lookup(elf, vaddr, &sym))
 		return;
@@ -238,6 +242,8 @@ fact_from(struct process *p, const char *label, const struct addr_fact *f, doubl
 	x->sym_offset = f->sym_offset;
 	x->slot = f->slot;
 	x->slot_function = f->slot_function ? xstrdup(f->slot_function) : NULL;
+	x->has_module_offset = f->has_vaddr;
+	x->module_offset = f->vaddr;
 }
 
 /* The dlclose behind a gone mapping, if the history knows it. */
@@ -312,6 +318,7 @@ diagnose_fault(struct process *p, pid_t tid, int sig, void *context)
 	fd->addr = e->addr;
 	fd->pc = regs.rip;
 	fd->pc_is_addr = regs.rip == e->addr;
+	fd->fault_event = e->id;
 
 	/* Mappings made since the last library event (plain mmap, JIT):
 	   read once, before anything points into the snapshot. */
@@ -382,6 +389,9 @@ diagnose_hand_off(struct process *p, pid_t tid, void *context)
 	if (!script)
 		return -1;
 	pid_t pid = gdb_start(p->pid, script);
-	free(script);
+	if (dc->last)
+		dc->last->gdb_script = script;
+	else
+		free(script);
 	return pid;
 }

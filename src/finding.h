@@ -27,6 +27,8 @@ struct fact {
 	uint64_t sym_offset;
 	long slot;		/* vtable slot, -1: none */
 	char *slot_function;	/* what the slot or table word held */
+	bool has_module_offset;
+	uint64_t module_offset;	/* the address as a link-time address in the file */
 	/* !was_gone: where it is now */
 	char *region;		/* NULL: not mapped at all */
 	char *live_symbol;
@@ -68,6 +70,8 @@ struct finding {
 	uint64_t object, object_vptr;	/* 0: none seen */
 	char *object_region, *object_reg;
 	struct stack stack;
+	unsigned int fault_event;	/* its TL_FAULT event */
+	char *gdb_script;	/* --gdb: the command file written */
 	/* FINDING_LATENT */
 	bool pinned;
 	char *pin_note;

@@ -143,7 +143,15 @@ const char *
 report_signal_name(int sig)
 {
 	const char *s = sigabbrev_np(sig);
-	return s ? s : "?";
+	if (s)
+		return s;
+	/* Real-time signals have no abbreviation: name them as kill -l does. */
+	static char buf[16];
+	if (sig >= SIGRTMIN && sig <= SIGRTMAX)
+		snprintf(buf, sizeof(buf), "RTMIN+%d", sig - SIGRTMIN);
+	else
+		snprintf(buf, sizeof(buf), "%d", sig);
+	return buf;
 }
 
 const char *
@@ -232,6 +240,57 @@ report_argv(FILE *out, const struct process *p)
 	fputc('\n', out);
 }
 
+/* "  label    text", folded at about 90 columns under the text. */
+static void
+print_wrapped(FILE *out, const char *label, const char *text)
+{
+	const int width = 90, indent = 11;
+	fprintf(out, "  %-8s ", label);
+	int col = indent;
+	while (*text) {
+		size_t word = strcspn(text, " ");
+		if (col > indent && col + (int)word > width) {
+			fprintf(out, "\n%*s", indent, "");
+			col = indent;
+		} else if (col > indent) {
+			fputc(' ', out);
+			col++;
+		}
+		fwrite(text, 1, word, out);
+		col += (int)word;
+		text += word;
+		while (*text == ' ')
+			text++;
+	}
+	fputc('\n', out);
+}
+
+const char *
+report_fix(const struct finding *f)
+{
+	if (f->kind == FINDING_LATENT)
+		return "destroy what the plugin created before it is unloaded, or keep its loader "
+		       "alive longer than what it created";
+	return "destroy everything the plugin created (objects, shared_ptr/weak_ptr control "
+	       "blocks, std::function, callbacks, handlers) before it is unloaded, or keep its "
+	       "loader alive longer than what it created; RTLD_NODELETE (or -Wl,-z,nodelete) "
+	       "hides the crash without fixing the order";
+}
+
+const char *
+report_latent_consequence(const struct finding *f)
+{
+	static char buf[512];
+	if (f->pinned)
+		snprintf(buf, sizeof(buf), "a build in which %s is really unmapped (for example a "
+			 "Clang build) would crash when these objects are destroyed or called",
+			 report_basename(f->library));
+	else
+		snprintf(buf, sizeof(buf), "the process will fault when these objects are "
+			 "destroyed or these pointers called");
+	return buf;
+}
+
 void
 report_fault(FILE *out, const struct finding *f)
 {
@@ -253,11 +312,7 @@ report_fault(FILE *out, const struct finding *f)
 	fprintf(out, "  crashed  in thread %d:\n", f->tid);
 	report_stack(out, &f->stack, "           ");
 	if (f->blames_library)
-		fprintf(out,
-			"  fix      destroy everything the plugin created (objects, shared_ptr/weak_ptr\n"
-			"           control blocks, std::function, callbacks, handlers) before it is\n"
-			"           unloaded, or keep its loader alive longer than what it created;\n"
-			"           RTLD_NODELETE (or -Wl,-z,nodelete) hides the crash without fixing the order\n");
+		print_wrapped(out, "fix", report_fix(f));
 	report_argv(out, f->proc);
 	fprintf(out, "  signature %s\n", f->signature);
 	fflush(out);
@@ -266,7 +321,6 @@ report_fault(FILE *out, const struct finding *f)
 void
 report_latent(FILE *out, const struct finding *f)
 {
-	const char *lib = report_basename(f->library);
 	size_t live = f->nrefs;
 	fprintf(out, "%s: pid %d (%s): %s\n", PACKAGE, f->pid, process_name(f->proc), f->verdict);
 	fprintf(out, "  library  %s %#llx-%#llx%s%s\n", f->library,
@@ -297,14 +351,8 @@ report_latent(FILE *out, const struct finding *f)
 			"plain data: no evidence of use, not counted)\n", f->weak_refs,
 			f->weak_refs > 1 ? "s" : "", f->weak_refs > 1 ? "" : "s");
 	report_dlclose(out, f, "dlclose ");
-	if (f->pinned)
-		fprintf(out, "  verdict  a build in which %s is really unmapped (for example a Clang "
-			"build) would crash when these objects are destroyed or called\n", lib);
-	else
-		fprintf(out, "  verdict  the process will fault when these objects are destroyed or "
-			"these pointers called\n");
-	fprintf(out, "  fix      destroy what the plugin created before it is unloaded, or keep its "
-		"loader alive longer than what it created\n");
+	print_wrapped(out, "verdict", report_latent_consequence(f));
+	print_wrapped(out, "fix", report_fix(f));
 	fprintf(out, "  signature %s\n", f->signature);
 	fflush(out);
 }

@@ -36,6 +36,9 @@ struct finding;
 void report_fault(FILE *out, const struct finding *f);
 /* A latent finding: live references into an unloaded or pinned library. */
 void report_latent(FILE *out, const struct finding *f);
+/* The usual fix, and for a latent finding what would happen. */
+const char *report_fix(const struct finding *f);
+const char *report_latent_consequence(const struct finding *f);
 /* "SEGV" for SIGSEGV. */
 const char *report_signal_name(int sig);
 /* "SEGV_MAPERR: address not mapped". */

@@ -39,7 +39,8 @@ report_json_check(const char *path)
 	char *tmp = temp_name(path);
 	int fd = mkstemp(tmp);
 	if (fd < 0) {
-		perror_msg("cannot write the JSON report next to '%s' (creating %s)", path, tmp);
+		perror_msg("cannot write the JSON report '%s' (creating a file in its directory)",
+			   path);
 		free(tmp);
 		return false;
 	}
@@ -105,6 +106,8 @@ write_event(struct json *j, const struct tl_event *e)
 	json_int(j, "tid", e->tid);
 	if (e->path)
 		json_string(j, "path", e->path);
+	if (e->file)
+		json_string(j, "file", e->file);
 	switch (e->kind) {
 	case TL_LOAD:
 	case TL_UNLOAD:
@@ -123,6 +126,8 @@ write_event(struct json *j, const struct tl_event *e)
 	}
 	if (e->kind == TL_DLCLOSE || e->kind == TL_DLCLOSE_KEPT || e->kind == TL_UNLOAD)
 		json_hex(j, "handle", e->handle);
+	if (e->kind == TL_LOAD || e->kind == TL_UNLOAD)
+		json_hex(j, "base", e->base);
 	if (e->ref)
 		json_int(j, "dlclose_event", e->ref);
 	if (e->kind == TL_DLCLOSE)
@@ -146,6 +151,7 @@ static void
 write_process(struct json *j, const struct process *p)
 {
 	json_object_begin(j, NULL);
+	json_int(j, "image", p->seq);
 	json_int(j, "pid", p->pid);
 	json_int(j, "parent", p->parent_pid);
 	json_string(j, "exe", p->exe);
@@ -187,6 +193,8 @@ write_fact(struct json *j, const struct fact *x)
 		json_string(j, "build_id", x->build_id);
 		json_double(j, "unmapped_ms_before", x->gone_before * 1e3);
 		json_string(j, "now_covered_by", x->now_covered_by);
+		if (x->has_module_offset)
+			json_hex(j, "module_offset", x->module_offset);
 		json_string(j, "symbol", x->symbol);
 		if (x->symbol)
 			json_int(j, "symbol_offset", (long long)x->sym_offset);
@@ -210,6 +218,7 @@ write_finding(struct json *j, const struct finding *f)
 	json_string(j, "signature", f->signature);
 	json_string(j, "category", f->category);
 	json_string(j, "verdict", f->verdict);
+	json_int(j, "image", f->proc->seq);
 	json_int(j, "pid", f->pid);
 	json_int(j, "tid", f->tid);
 	json_double(j, "time_ms", f->t * 1e3);
@@ -228,7 +237,10 @@ write_finding(struct json *j, const struct finding *f)
 		char name[32];
 		snprintf(name, sizeof(name), "SIG%s", report_signal_name(f->sig));
 		json_string(j, "signal", name);
+		json_int(j, "signal_number", f->sig);
 		json_int(j, "si_code", f->si_code);
+		json_string(j, "si_code_name", report_si_code_name(f->sig, f->si_code));
+		json_int(j, "fault_event", f->fault_event);
 		json_hex(j, "address", f->addr);
 		json_hex(j, "pc", f->pc);
 		json_array_begin(j, "facts");
@@ -244,6 +256,9 @@ write_finding(struct json *j, const struct finding *f)
 			json_object_end(j);
 		}
 		write_frames(j, "stack", &f->stack);
+		json_bool(j, "stack_truncated", f->stack.truncated);
+		if (f->gdb_script)
+			json_string(j, "gdb_script", f->gdb_script);
 	} else {
 		json_bool(j, "pinned", f->pinned);
 		json_string(j, "why_mapped", f->pin_note);
@@ -262,7 +277,10 @@ write_finding(struct json *j, const struct finding *f)
 		}
 		json_array_end(j);
 		json_int(j, "weak_references", f->weak_refs);
+		json_string(j, "consequence", report_latent_consequence(f));
 	}
+	if (f->blames_library)
+		json_string(j, "fix", report_fix(f));
 	json_object_end(j);
 }
 
@@ -271,6 +289,12 @@ report_json_write(const char *path, char **command, int status)
 {
 	char *tmp = temp_name(path);
 	int fd = mkstemp(tmp);
+	/* mkstemp makes it 0600; a report is for others (CI) to read too. */
+	if (fd >= 0) {
+		mode_t mask = umask(0);
+		umask(mask);
+		fchmod(fd, 0666 & ~mask);
+	}
 	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
 	if (!f) {
 		perror_msg("cannot write the JSON report '%s'", path);

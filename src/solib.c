@@ -41,6 +41,7 @@ static void
 solib_free(struct solib *l)
 {
 	free(l->path);
+	free(l->file);
 }
 
 void
@@ -65,6 +66,7 @@ solib_state_copy(struct solib_state *dst, const struct solib_state *src)
 	for (size_t i = 0; i < src->n; i++) {
 		dst->libs[i] = src->libs[i];
 		dst->libs[i].path = xstrdup(src->libs[i].path);
+		dst->libs[i].file = src->libs[i].file ? xstrdup(src->libs[i].file) : NULL;
 	}
 	dst->opens = NULL;
 	dst->nopens = dst->capopens = 0;
@@ -172,6 +174,8 @@ solib_compute_span(struct process *p, struct solib *l, uint64_t l_ld)
 	l->start = m->start;
 	l->end = m->end;
 	l->ino = m->inode;
+	if (m->path && m->path[0] == '/')
+		l->file = xstrdup(m->path);
 	struct elf_file *elf = objcache_get(p->pid, m);
 	l->elf = elf;
 	size_t n;
@@ -387,8 +391,15 @@ solib_sync(struct process *p, pid_t tid, uint64_t sp)
 		e->handle = l->lm;
 		e->base = l->l_addr;
 		e->ref = dlc;
+		e->file = l->file ? xstrdup(l->file) : NULL;
 		struct latent_target *g = &gone[ngone++];
-		g->path = l->path;	/* freed below, after the check */
+		/* Named as the maps (and a fault) name it. */
+		if (l->file) {
+			g->path = l->file;	/* freed below, after the check */
+			free(l->path);
+		} else {
+			g->path = l->path;
+		}
 		g->elf = l->elf;
 		g->l_addr = l->l_addr;
 		g->ino = l->ino;
@@ -453,6 +464,7 @@ solib_sync(struct process *p, pid_t tid, uint64_t sp)
 			e->handle = l->lm;
 			e->base = l->l_addr;
 			e->flags = flags;
+			e->file = l->file ? xstrdup(l->file) : NULL;
 			l->load_event = e->id;
 		}
 		if (!s->hooks_planted && is_libc(l->path))
@@ -578,11 +590,12 @@ on_kept(struct process *p, pid_t tid, const struct solib *l, unsigned int dlclos
 	e->end = l->end;
 	e->status = (int)regs->rax;
 	e->note = pin_describe(&why);
+	e->file = l->file ? xstrdup(l->file) : NULL;
 	unsigned int kept_event = e->id;
 	if (pin_is_pinned(&why) && !why.open_handles) {
 		const struct tl_event *ke = timeline_find(&p->timeline, kept_event);
 		struct latent_target t = {
-			.path = l->path, .elf = l->elf, .l_addr = l->l_addr,
+			.path = l->file ? l->file : l->path, .elf = l->elf, .l_addr = l->l_addr,
 			.start = l->start, .end = l->end, .pinned = true,
 			.pin_note = ke->note, .event = kept_event,
 			.dlclose_event = dlclose_event,

@@ -18,6 +18,7 @@ struct solib {
 	uint64_t lm;		/* its struct link_map: also its dlopen handle */
 	uint64_t l_addr;	/* load bias */
 	char *path;		/* l_name; "" for the main program */
+	char *file;		/* its file as the maps name it, NULL if unknown */
 	uint64_t start, end;	/* the span of its PT_LOAD segments */
 	unsigned int load_event;
 	int dlopen_flags;	/* flags of the dlopen that loaded it, or -1 */

@@ -55,6 +55,7 @@ timeline_free(struct timeline *tl)
 	for (size_t i = 0; i < tl->n; i++) {
 		free(tl->v[i].path);
 		free(tl->v[i].note);
+		free(tl->v[i].file);
 		stack_free(&tl->v[i].stack);
 	}
 	free(tl->v);

@@ -54,6 +54,8 @@ struct tl_event {
 	unsigned int ref;	/* TL_UNLOAD / TL_DLCLOSE_KEPT: id of the dlclose event */
 	struct stack stack;	/* TL_DLCLOSE: caller's stack */
 	char *note;		/* TL_DLCLOSE_KEPT: why it stayed mapped */
+	char *file;		/* TL_LOAD, TL_UNLOAD, TL_DLCLOSE_KEPT: the file as
+				   /proc/PID/maps names it (absolute) */
 };
 
 struct timeline {
