@@ -77,7 +77,8 @@ tcache_chunks(pid_t pid, uint64_t heap, uint64_t **out)
 			e = (e >> 12) ^ stored;
 		}
 	}
-	qsort(v, n, sizeof(*v), cmp_u64);
+	if (n)
+		qsort(v, n, sizeof(*v), cmp_u64);
 	*out = v;
 	return n;
 }
