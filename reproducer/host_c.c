@@ -26,15 +26,6 @@ static REPRO_NOINLINE void *load_plugin(const char *path,
 	return handle;
 }
 
-static REPRO_NOINLINE void unload_plugin(void *handle)
-{
-	if (dlclose(handle) != 0) {
-		fprintf(stderr, "dlclose: %s\n", dlerror());
-		exit(REPRO_EXIT_LOAD);
-	}
-	say("host: unloaded plugin");
-}
-
 /* The table itself is gone: the load of ops->run faults. */
 static REPRO_NOINLINE int call_kept_ops(const struct plugin_ops *ops)
 {

@@ -69,15 +69,6 @@ static REPRO_NOINLINE void copy_plugin(const char *src, char *copy, size_t size)
 	close(fd);
 }
 
-static REPRO_NOINLINE void unload_plugin(void *handle)
-{
-	if (dlclose(handle) != 0) {
-		fprintf(stderr, "dlclose: %s\n", dlerror());
-		exit(REPRO_EXIT_LOAD);
-	}
-	say("host: unloaded plugin");
-}
-
 static REPRO_NOINLINE void replace_plugin_file(const char *copy, int deleted,
 						const char *other)
 {

@@ -33,15 +33,6 @@ static REPRO_NOINLINE void *load_plugin(const char *path)
 	return handle;
 }
 
-static REPRO_NOINLINE void unload_plugin(void *handle)
-{
-	if (dlclose(handle) != 0) {
-		fprintf(stderr, "dlclose: %s\n", dlerror());
-		exit(REPRO_EXIT_LOAD);
-	}
-	say("host: unloaded plugin");
-}
-
 int main(int argc, char **argv)
 {
 	if (argc != 2) {

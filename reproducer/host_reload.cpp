@@ -34,15 +34,6 @@ static REPRO_NOINLINE void *load_plugin(const char *path, uintptr_t *base)
 	return handle;
 }
 
-static REPRO_NOINLINE void unload_plugin(void *handle)
-{
-	if (dlclose(handle) != 0) {
-		fprintf(stderr, "dlclose: %s\n", dlerror());
-		exit(REPRO_EXIT_LOAD);
-	}
-	say("host: unloaded plugin A");
-}
-
 static REPRO_NOINLINE int call_stale_widget(Widget *widget)
 {
 	say("host: calling describe() on the widget plugin A made");

@@ -45,15 +45,6 @@ static REPRO_NOINLINE void *load_plugin(const char *path)
 	return handle;
 }
 
-static REPRO_NOINLINE void unload_plugin(void *handle)
-{
-	if (dlclose(handle) != 0) {
-		fprintf(stderr, "dlclose: %s\n", dlerror());
-		exit(REPRO_EXIT_LOAD);
-	}
-	say("host: unloaded plugin");
-}
-
 static REPRO_NOINLINE void release_worker(pthread_t worker)
 {
 	say("host: releasing worker thread");

@@ -69,4 +69,17 @@ static inline void *plugin_symbol(void *handle, const char *name)
 	return sym;
 }
 
+/*
+ * The host function that unloads a plugin: the tests look for it in the
+ * dlclose caller's stack, so it is never inlined (and may go unused).
+ */
+static REPRO_NOINLINE __attribute__((unused)) void unload_plugin(void *handle)
+{
+	if (dlclose(handle) != 0) {
+		fprintf(stderr, "dlclose: %s\n", dlerror());
+		exit(REPRO_EXIT_LOAD);
+	}
+	say("host: unloaded plugin");
+}
+
 #endif
