@@ -7,11 +7,18 @@
  * executes int3 N times.  We wait for each SIGTRAP stop and resume it with
  * PTRACE_CONT (signal suppressed), first bare, then, in a second child,
  * with the PTRACE_GETSIGINFO, PTRACE_GETREGS and PTRACE_SETREGS a tracer
- * does at each breakpoint.  Prints the microseconds per round trip of both:
+ * does at each breakpoint, and last bare again with tracer and tracee bound
+ * to one CPU.  Prints the microseconds per round trip of the three:
  *
- *   ptrace_rt: N round trips: bare B us, with siginfo+regs R us
+ *   ptrace_rt: N round trips: bare B us, with siginfo+regs R us, one CPU C us
+ *
+ * The last shows what waking the other CPU costs: on a virtual machine
+ * whose idle CPUs halt, a stop and a resume that cross CPUs can cost several
+ * times what they cost on one.
  */
+#define _GNU_SOURCE
 #include <errno.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -103,7 +110,19 @@ main(int argc, char **argv)
 		fprintf(stderr, "ptrace_rt: could not trace a child\n");
 		return 1;
 	}
-	printf("ptrace_rt: %ld round trips: bare %.2f us, with siginfo+regs %.2f us\n",
-	       n, bare, regs);
+	/* The child inherits the mask: both on the CPU we are on now. */
+	double one = -1;
+	cpu_set_t all, cpu;
+	int here = sched_getcpu();
+	if (here >= 0 && sched_getaffinity(0, sizeof(all), &all) == 0) {
+		CPU_ZERO(&cpu);
+		CPU_SET(here, &cpu);
+		if (sched_setaffinity(0, sizeof(cpu), &cpu) == 0) {
+			one = measure(n, 0);
+			sched_setaffinity(0, sizeof(all), &all);
+		}
+	}
+	printf("ptrace_rt: %ld round trips: bare %.2f us, with siginfo+regs %.2f us, one CPU %.2f us\n",
+	       n, bare, regs, one);
 	return 0;
 }

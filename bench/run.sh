@@ -189,6 +189,7 @@ while [ "$r" -le "$RUNS" ]; do
 	}
 	echo "$out" | sed -n 's/.* bare \([0-9.]*\) us.*/\1/p' >>"$work/rt.bare"
 	echo "$out" | sed -n 's/.*regs \([0-9.]*\) us.*/\1/p' >>"$work/rt.regs"
+	echo "$out" | sed -n 's/.*one CPU \([0-9.]*\) us.*/\1/p' >>"$work/rt.one"
 	out=$("$work/vmread" "$HEAP_MIB") || { say "vmread failed"; exit 1; }
 	echo "$out" | sed -n 's/.*: \([0-9.]*\) GiB\/s.*/\1/p' >>"$work/vm.rate"
 	echo "$out" | sed -n 's/^vmread: \([0-9.]*\) MiB in \([0-9.]*\) ms.*/\1 \2/p' >>"$work/vm.detail"
@@ -196,6 +197,7 @@ while [ "$r" -le "$RUNS" ]; do
 done
 RT=$(median "$work/rt.bare")
 RT_REGS=$(median "$work/rt.regs")
+RT_ONE=$(median "$work/rt.one")
 VM_RATE=$(median "$work/vm.rate")
 
 # ---- workloads, tracers interleaved run by run ----
@@ -273,8 +275,10 @@ report() {
 	echo "load:    $LOAD_START at start, $LOAD_END at end (1-minute load average)"
 	echo
 
-	printf 'ptrace stop round trip: %.2f us (int3, wait, PTRACE_CONT); %.2f us with GETSIGINFO+GETREGS+SETREGS\n' \
+	printf 'ptrace stop round trip: %.2f us (int3, wait, PTRACE_CONT); %.2f us with GETSIGINFO+GETREGS+SETREGS;\n' \
 		"$RT" "$RT_REGS"
+	printf '                        %.2f us with tracer and tracee bound to one CPU (not the unit below)\n' \
+		"${RT_ONE:--1}"
 	echo
 
 	printf '%-38s %7s %18s %18s %18s\n' "workload (seconds)" native "teardown-audit -q" "gdb -batch" "strace -f"
@@ -317,14 +321,14 @@ report() {
 	stops_cycle=$(calc '(a - b) / c' a="${s_a:-0}" b="${s_a0:-0}" c="$CYCLES")
 	printf 'a per cycle: native %.1f us; teardown-audit adds %.1f us = %.1f round trips, %.2f stops per cycle\n' \
 		"$per_native" "${added_ta:-0}" "$(calc 'a / b' a="${added_ta:-0}" b="$RT")" "$stops_cycle"
-	printf '             (gdb adds %s us, strace -f adds %s us per cycle)\n' \
-		"$(if [ -n "$added_gdb" ]; then calc 'sprintf("%.1f", a)' a="$added_gdb"; else echo n/a; fi)" \
-		"$(if [ -n "$added_strace" ]; then calc 'sprintf("%.1f", a)' a="$added_strace"; else echo n/a; fi)"
+	printf '             (gdb adds %s, strace -f adds %s per cycle)\n' \
+		"$(if [ -n "$added_gdb" ]; then calc 'sprintf("%.1f us", a)' a="$added_gdb"; else echo n/a; fi)" \
+		"$(if [ -n "$added_strace" ]; then calc 'sprintf("%.1f us", a)' a="$added_strace"; else echo n/a; fi)"
 	scan_a=$(sed -n 's/.*scan: \([0-9.]*\) MiB in \([0-9.]*\) ms.*/\1 \2/p' "$work/stats.a" | tail -n 1)
 	if [ -n "$scan_a" ]; then
 		# shellcheck disable=SC2086
 		set -- $scan_a
-		printf '             (of which the scan at each dlclose: %s MiB in %s ms in all, %.1f us per cycle)\n' \
+		printf '             (teardown-audit scans at each dlclose: %s MiB in %s ms in all, %.1f us per cycle)\n' \
 			"$1" "$2" "$(calc 't / c * 1e3' t="$2" c="$CYCLES")"
 	fi
 	printf 'stops (--stats): a %s (0 cycles: %s), b %s, c %s, d %s\n' "${s_a:-?}" "${s_a0:-?}" \

@@ -33,6 +33,24 @@ now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* Words w with lo <= w < lo + span: one subtraction and one unsigned
+   compare each, four at a time with a branch only when one of them hits,
+   which is rare, as a real scan's would be. */
+static uint64_t
+count_in_range(const uint64_t *w, size_t n, uint64_t lo, uint64_t span)
+{
+	uint64_t hits = 0;
+	size_t i = 0;
+	for (; i + 4 <= n; i += 4) {
+		uint64_t a = w[i] - lo, b = w[i + 1] - lo, c = w[i + 2] - lo, d = w[i + 3] - lo;
+		if ((a < span) | (b < span) | (c < span) | (d < span))
+			hits += (a < span) + (b < span) + (c < span) + (d < span);
+	}
+	for (; i < n; i++)
+		hits += w[i] - lo < span;
+	return hits;
+}
+
 static void
 child_main(size_t bytes, int ready)
 {
@@ -85,6 +103,9 @@ main(int argc, char **argv)
 	char path[64], line[512];
 	if (!buf)
 		return 1;
+	/* Fault the buffer in first: the figure is the rate of reading and
+	   comparing, not of our own page faults. */
+	memset(buf, 0, CHUNK);
 
 	double t0 = now();
 	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
@@ -106,8 +127,7 @@ main(int argc, char **argv)
 				a += 4096;	/* an unreadable page: skip it */
 				continue;
 			}
-			for (size_t i = 0; i < (size_t)n / 8; i++)
-				hits += buf[i] - lo < hi - lo;
+			hits += count_in_range(buf, (size_t)n / 8, lo, hi - lo);
 			total += (uint64_t)n;
 			a += (uint64_t)n;
 		}
