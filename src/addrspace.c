@@ -6,7 +6,9 @@
 #include "objcache.h"
 #include "stats.h"
 #include "tracee.h"
+#include "xmalloc.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 bool
@@ -71,6 +73,40 @@ addrspace_forget_range(struct process *p, uint64_t start, uint64_t end, unsigned
 		}
 	}
 	s->n = w;
+}
+
+void
+addrspace_protect(struct process *p, uint64_t start, uint64_t end, const char *prot)
+{
+	struct maps_snapshot *s = &p->maps;
+	/* Each overlapped entry splits into at most three: before, inside, after. */
+	struct map_entry *v = xcalloc(s->n * 3 + 1, sizeof(*v));
+	size_t n = 0;
+	for (size_t i = 0; i < s->n; i++) {
+		struct map_entry *m = &s->v[i];
+		if (m->end <= start || m->start >= end) {
+			v[n++] = *m;
+			continue;
+		}
+		uint64_t cuts[4] = { m->start, m->start > start ? m->start : start,
+				     m->end < end ? m->end : end, m->end };
+		for (int k = 0; k < 3; k++) {
+			if (cuts[k] >= cuts[k + 1])
+				continue;
+			struct map_entry *e = &v[n++];
+			map_entry_copy(e, m);
+			e->start = cuts[k];
+			e->end = cuts[k + 1];
+			if (e->path && e->inode)
+				e->offset = m->offset + (cuts[k] - m->start);
+			if (k == 1)
+				memcpy(e->perms, prot, 3);
+		}
+		map_entry_free(m);
+	}
+	free(s->v);
+	s->v = v;
+	s->n = n;
 }
 
 static void

@@ -26,6 +26,11 @@ bool addrspace_refresh(struct process *p, pid_t tid,
 void addrspace_forget_range(struct process *p, uint64_t start, uint64_t end,
 			    unsigned int event_id);
 
+/* Record an mprotect we know happened without reading the maps again:
+   [start, end) now has protection prot ("r--"), mappings split as the
+   kernel splits them. */
+void addrspace_protect(struct process *p, uint64_t start, uint64_t end, const char *prot);
+
 /* Where an address is or was. */
 struct location {
 	const struct map_entry *map;	/* the mapping (current or gone), or NULL */

@@ -184,21 +184,18 @@ fault_stack(struct process *p, pid_t tid, struct user_regs_struct *regs, struct 
 			 loc.map->perms[2] == 'x';
 	uint64_t pcs[UNWIND_MAX_FRAMES];
 	size_t n = 0;
-	if (live_code) {
-		n = unwind_thread_walk(p->pid, tid, pcs, UNWIND_MAX_FRAMES);
-	}
+	if (live_code)
+		n = unwind_thread_walk(p->pid, tid, regs, pcs, UNWIND_MAX_FRAMES);
 	if (n <= 1 && !live_code) {
 		uint64_t ret;
 		pcs[0] = regs->rip;
 		n = 1;
 		if (mem_read_u64(p->pid, regs->rsp, &ret)) {
+			/* As if the call had returned: the walk goes on from there. */
 			struct user_regs_struct caller = *regs;
 			caller.rip = ret;
 			caller.rsp += 8;
-			if (ptrace(PTRACE_SETREGS, tid, NULL, &caller) == 0) {
-				n += unwind_thread_walk(p->pid, tid, pcs + 1, UNWIND_MAX_FRAMES - 1);
-				ptrace(PTRACE_SETREGS, tid, NULL, regs);
-			}
+			n += unwind_thread_walk(p->pid, tid, &caller, pcs + 1, UNWIND_MAX_FRAMES - 1);
 			if (n == 1)
 				pcs[n++] = ret;
 		}

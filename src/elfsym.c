@@ -96,6 +96,7 @@ struct elf_file {
 
 	struct elf_segment *segs;
 	size_t nsegs;
+	uint64_t relro_vaddr, relro_memsz;	/* PT_GNU_RELRO; memsz 0: none */
 
 	struct symtab tabs[TAB_COUNT];
 
@@ -519,6 +520,10 @@ load_segments(struct elf_file *f)
 			debug_msg("%s: program header %zu: %s",
 				  f->path, i, elf_errmsg(-1));
 			return false;
+		}
+		if (ph.p_type == PT_GNU_RELRO && ph.p_vaddr + ph.p_memsz >= ph.p_vaddr) {
+			f->relro_vaddr = ph.p_vaddr;
+			f->relro_memsz = ph.p_memsz;
 		}
 		if (ph.p_type != PT_LOAD)
 			continue;
@@ -1163,4 +1168,14 @@ int
 elfsym_fd(const struct elf_file *f)
 {
 	return f->fd;
+}
+
+bool
+elfsym_relro(const struct elf_file *f, uint64_t *vaddr, uint64_t *memsz)
+{
+	if (!f->relro_memsz)
+		return false;
+	*vaddr = f->relro_vaddr;
+	*memsz = f->relro_memsz;
+	return true;
 }

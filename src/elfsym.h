@@ -48,6 +48,8 @@ bool elfsym_is_dyn(const struct elf_file *f);
 
 /* PT_LOAD segments in file order. */
 const struct elf_segment *elfsym_segments(struct elf_file *f, size_t *n);
+/* PT_GNU_RELRO: what the dynamic linker makes read-only after relocating. */
+bool elfsym_relro(const struct elf_file *f, uint64_t *vaddr, uint64_t *memsz);
 /* Map a file offset (from /proc/PID/maps) to a link-time vaddr via the
    PT_LOAD that contains it.  False if no segment covers it. */
 bool elfsym_offset_to_vaddr(struct elf_file *f, uint64_t offset, uint64_t *vaddr);

@@ -52,9 +52,18 @@ scan_range(pid_t pid, uint64_t start, uint64_t end, uint64_t lo, uint64_t span,
 		if (got <= 0)
 			continue;	/* unreadable (guard pages, races): skip */
 		r->bytes += got;
-		size_t words = (size_t)got / 8;
-		/* One unsigned compare per word: value - lo < span. */
-		for (size_t i = 0; i < words; i++)
+		size_t words = (size_t)got / 8, i = 0;
+		/* One unsigned compare per word (value - lo < span), four words
+		   to a branch: hits are rare. */
+		for (; i + 4 <= words; i += 4) {
+			if (((buf[i] - lo < span) | (buf[i + 1] - lo < span) |
+			     (buf[i + 2] - lo < span) | (buf[i + 3] - lo < span)) == 0)
+				continue;
+			for (size_t k = i; k < i + 4; k++)
+				if (buf[k] - lo < span)
+					add_hit(r, cap, a + k * 8, buf[k]);
+		}
+		for (; i < words; i++)
 			if (buf[i] - lo < span)
 				add_hit(r, cap, a + i * 8, buf[i]);
 	}

@@ -22,7 +22,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ptrace.h>
 #include <unistd.h>
 
 /* struct r_debug and struct link_map as laid out on x86_64 (only the ABI
@@ -114,16 +113,18 @@ read_auxv(pid_t pid, uint64_t *at_base)
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return false;
-	uint64_t pair[2];
-	*at_base = 0;
-	while (read(fd, pair, sizeof(pair)) == sizeof(pair)) {
-		if (pair[0] == AT_NULL)
-			break;
-		if (pair[0] == AT_BASE)
-			*at_base = pair[1];
-	}
+	/* A few hundred bytes: one read. */
+	uint64_t v[128];
+	ssize_t n = read(fd, v, sizeof(v));
 	close(fd);
-	return true;
+	*at_base = 0;
+	for (ssize_t i = 0; i + 1 < n / 8; i += 2) {
+		if (v[i] == AT_NULL)
+			break;
+		if (v[i] == AT_BASE)
+			*at_base = v[i + 1];
+	}
+	return n > 0;
 }
 
 void
@@ -195,7 +196,7 @@ solib_compute_span(struct process *p, struct solib *l, uint64_t l_ld)
 }
 
 struct chain_entry {
-	uint64_t lm, l_addr, l_ld;
+	uint64_t lm, l_addr, l_ld, l_name;
 	char *name;
 };
 
@@ -211,14 +212,22 @@ seen_before(const struct chain_entry *v, size_t n, uint64_t lm)
 	return false;
 }
 
+/* The name of an object we already know, at the same link_map with the
+   same name pointer: not read again at every event. */
+static const char *
+known_name(const struct solib_state *s, uint64_t lm, uint64_t l_name)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (s->libs[i].lm == lm && s->libs[i].l_name == l_name)
+			return s->libs[i].path;
+	return NULL;
+}
+
 static size_t
-read_chain(pid_t pid, uint64_t r_debug, struct chain_entry **out)
+read_chain(pid_t pid, const struct solib_state *s, uint64_t lm, struct chain_entry **out)
 {
 	size_t n = 0, cap = 0;
 	struct chain_entry *v = NULL;
-	uint64_t lm;
-	if (!mem_read_u64(pid, r_debug + R_DEBUG_MAP, &lm))
-		lm = 0;
 	while (lm && n < MAX_LINK_MAPS) {
 		if (seen_before(v, n, lm)) {
 			error_msg("pid %d: the link_map chain loops back to %#llx (corrupt?); "
@@ -232,12 +241,16 @@ read_chain(pid_t pid, uint64_t r_debug, struct chain_entry **out)
 			break;
 		}
 		char name[PATH_MAX];
-		if (!w[LM_NAME / 8] || !mem_read_string(pid, w[LM_NAME / 8], name, sizeof(name)))
+		const char *known = known_name(s, lm, w[LM_NAME / 8]);
+		if (known)
+			snprintf(name, sizeof(name), "%s", known);
+		else if (!w[LM_NAME / 8] || !mem_read_string(pid, w[LM_NAME / 8], name, sizeof(name)))
 			name[0] = '\0';
 		v = xgrow(v, &cap, n + 1, sizeof(*v));
 		v[n].lm = lm;
 		v[n].l_addr = w[LM_ADDR / 8];
 		v[n].l_ld = w[LM_LD / 8];
+		v[n].l_name = w[LM_NAME / 8];
 		v[n].name = xstrdup(name);
 		n++;
 		lm = w[LM_NEXT / 8];
@@ -359,11 +372,11 @@ stale_check(struct process *p, const struct solib *l)
 
 /* The link_map chain is consistent: compare it with what we knew. */
 static void
-solib_sync(struct process *p, pid_t tid, uint64_t sp)
+solib_sync(struct process *p, pid_t tid, uint64_t sp, uint64_t r_map)
 {
 	struct solib_state *s = &p->solib;
 	struct chain_entry *chain;
-	size_t n = read_chain(p->pid, s->r_debug, &chain);
+	size_t n = read_chain(p->pid, s, r_map, &chain);
 	unsigned int dlc = dlclose_in_flight(p, tid);
 	struct unload_ranges ur = { p, p->timeline.n };
 
@@ -410,6 +423,15 @@ solib_sync(struct process *p, pid_t tid, uint64_t sp)
 	}
 	s->n = w;
 	free(kept);
+	/* The dlclose in flight unloaded its library: its outcome is known,
+	   no need to stop again when it returns. */
+	struct ret_waiter *rw;
+	struct breakpoint *rbp = bp_find_waiter(&p->bps, tid, &rw);
+	if (rbp && !solib_find_handle(s, rw->handle)) {
+		*rw = rbp->waiters[--rbp->nwaiters];
+		if (!rbp->nwaiters)
+			bp_remove(&p->bps, tid, rbp->addr);
+	}
 
 	/* The maps as of RT_DELETE, less what the dynamic linker unmapped,
 	   are the maps now when this is a plain unload: no need to read
@@ -449,12 +471,23 @@ solib_sync(struct process *p, pid_t tid, uint64_t sp)
 		memset(l, 0, sizeof(*l));
 		l->lm = chain[j].lm;
 		l->l_addr = chain[j].l_addr;
+		l->l_name = chain[j].l_name;
 		l->path = chain[j].name;
 		l->dlopen_flags = flags;
 		if (open && names_object(l->path, open->path))
 			l->dlopen_calls = 1;
 		solib_compute_span(p, l, chain[j].l_ld);
 		stale_check(p, l);
+		/* After this stop the dynamic linker relocates the object and
+		   makes its RELRO part read-only: record that now, so that the
+		   maps need not be read again before it goes. */
+		uint64_t rv, rs;
+		if (l->elf && l->end > l->start && elfsym_relro(l->elf, &rv, &rs)) {
+			uint64_t lo = (l->l_addr + rv) & ~4095ULL;
+			uint64_t hi = (l->l_addr + rv + rs) & ~4095ULL;
+			if (hi > lo)
+				addrspace_protect(p, lo, hi, "r--");
+		}
 		/* The main program (empty name) was recorded by its exec. */
 		if (l->path[0]) {
 			stats.library_events++;
@@ -497,20 +530,21 @@ plant_libc_hooks(struct process *p, pid_t tid, const struct solib *libc)
 static void
 on_rbrk(struct process *p, pid_t tid, struct user_regs_struct *regs)
 {
-	int32_t state;
-	if (!mem_read(p->pid, p->solib.r_debug + R_DEBUG_STATE, &state, sizeof(state)))
+	/* r_version, r_map, r_brk, r_state: one read. */
+	uint64_t rd[4];
+	if (!mem_read(p->pid, p->solib.r_debug, rd, sizeof(rd)))
 		return;
+	int32_t state = (int32_t)rd[R_DEBUG_STATE / 8];
 	/* At RT_ADD and RT_DELETE the chain still shows the old state, and
 	   dl-close.c unmaps only after RT_DELETE: RT_CONSISTENT is when to
 	   compare. */
 	if (state == RT_CONSISTENT)
-		solib_sync(p, tid, regs->rsp);
-	else if (state == RT_DELETE) {
-		/* The last look at what is about to go: protections changed by
-		   RELRO since the load are recorded as they are now. */
-		addrspace_refresh(p, tid, NULL, NULL);
+		solib_sync(p, tid, regs->rsp, rd[R_DEBUG_MAP / 8]);
+	else if (state == RT_DELETE)
+		/* What is about to go is in the snapshot as it is now (RELRO
+		   included, see solib_sync): at RT_CONSISTENT its mappings can
+		   be taken out without reading the maps. */
 		p->solib.maps_fresh = true;
-	}
 }
 
 static void
@@ -551,11 +585,9 @@ on_dlclose(struct process *p, pid_t tid, struct user_regs_struct *regs)
 	unsigned int id = e->id;
 	if (l)
 		l->dlclose_calls++;
-	/* The caller's stack is read now, while it is still the caller's;
-	   the unwinder reads the registers from the thread, so the pc goes
-	   back on the breakpoint first. */
-	ptrace(PTRACE_SETREGS, tid, NULL, regs);
-	symbolize_stack(p, tid, &e->stack);
+	/* The caller's stack is read now, while it is still the caller's,
+	   from the registers with the pc back on the breakpoint. */
+	symbolize_stack(p, tid, regs, &e->stack);
 
 	/* Stop again when this call returns, to tell whether it unloaded. */
 	uint64_t ret;

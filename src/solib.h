@@ -17,6 +17,7 @@ struct elf_file;
 struct solib {
 	uint64_t lm;		/* its struct link_map: also its dlopen handle */
 	uint64_t l_addr;	/* load bias */
+	uint64_t l_name;	/* where its name is in the tracee */
 	char *path;		/* l_name; "" for the main program */
 	char *file;		/* its file as the maps name it, NULL if unknown */
 	uint64_t start, end;	/* the span of its PT_LOAD segments */
@@ -50,7 +51,7 @@ struct solib_state {
 	size_t n, cap;
 	struct pending_open *opens;
 	size_t nopens, capopens;
-	bool maps_fresh;	/* maps read at RT_DELETE, nothing since */
+	bool maps_fresh;	/* at RT_DELETE: the snapshot holds what is going */
 	struct stale_range *stale;
 	size_t nstale, capstale;
 };

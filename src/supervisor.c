@@ -17,7 +17,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ptrace.h>
+#include <sched.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/user.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -176,43 +178,100 @@ read_ids(pid_t tid, pid_t *tgid, pid_t *ppid)
 /* A tracee we have not seen yet: a new thread joins its process; a new
    process starts as a copy of its parent, breakpoints included (the int3
    bytes were copied with the memory). */
-static struct tracee *
-adopt(pid_t tid, pid_t parent_tid)
+enum child_kind {
+	CHILD_UNKNOWN,		/* look in /proc */
+	CHILD_THREAD,
+	CHILD_PROCESS,
+};
+
+static void
+copy_argv(struct process *dst, const struct process *src)
 {
-	pid_t tgid, ppid;
-	read_ids(tid, &tgid, &ppid);
+	size_t n = 0;
+	while (src->argv && src->argv[n])
+		n++;
+	dst->argv = xcalloc(n + 1, sizeof(char *));
+	for (size_t i = 0; i < n; i++)
+		dst->argv[i] = xstrdup(src->argv[i]);
+}
+
+static void
+copy_maps(struct maps_snapshot *dst, const struct maps_snapshot *src)
+{
+	dst->n = src->n;
+	dst->skipped = 0;
+	dst->v = xcalloc(src->n ? src->n : 1, sizeof(*dst->v));
+	for (size_t i = 0; i < src->n; i++)
+		map_entry_copy(&dst->v[i], &src->v[i]);
+}
+
+/* A tracee we have not seen yet: a new thread joins its process; a new
+   process starts as a copy of its parent (memory, breakpoints, mappings,
+   command line) until it execs.  The kind comes from the ptrace event when
+   we have it, else from /proc. */
+static struct tracee *
+adopt(pid_t tid, pid_t parent_tid, enum child_kind kind)
+{
+	pid_t tgid = tid, ppid = 0;
+	struct tracee *pt = parent_tid ? tracee_find(parent_tid) : NULL;
+	if (kind == CHILD_UNKNOWN || !pt) {
+		read_ids(tid, &tgid, &ppid);
+		kind = tgid != tid ? CHILD_THREAD : CHILD_PROCESS;
+	} else if (kind == CHILD_THREAD) {
+		tgid = pt->proc->pid;
+	}
 	struct tracee *leader = tracee_find(tgid);
-	if (tgid != tid && leader) {
+	if (kind == CHILD_THREAD && leader) {
 		struct tracee *t = tracee_new(tid, leader->proc);
 		t->flags |= TF_NEW;
 		return t;
 	}
-	struct tracee *pt = tracee_find(parent_tid ? parent_tid : ppid);
+	if (!pt)
+		pt = tracee_find(ppid);
 	struct process *parent = pt ? pt->proc : NULL;
 	struct process *p = process_new(tid, parent ? parent->pid : ppid);
 	if (parent) {
 		p->exe = parent->exe ? xstrdup(parent->exe) : NULL;
+		copy_argv(p, parent);
 		bp_table_copy(&p->bps, &parent->bps);
 		solib_state_copy(&p->solib, &parent->solib);
-		/* Its own return breakpoints belong to its parent's calls. */
-		maps_snapshot_free(&p->maps);
-		maps_read_pid(tid, &p->maps);
+		/* fork copied the address space as our snapshot last saw it. */
+		copy_maps(&p->maps, &parent->maps);
+	} else {
+		process_read_identity(p);
 	}
-	process_read_identity(p);
 	struct tracee *t = tracee_new(tid, p);
 	t->flags |= TF_NEW;
 	return t;
 }
 
+/* clone() or clone3() as the parent made it: a thread, or a process? */
+static enum child_kind
+clone_kind(pid_t parent)
+{
+	struct user_regs_struct regs;
+	if (ptrace(PTRACE_GETREGS, parent, NULL, &regs) < 0)
+		return CHILD_UNKNOWN;
+	uint64_t flags;
+	if (regs.orig_rax == SYS_clone)
+		flags = regs.rdi;
+	else if (regs.orig_rax == SYS_clone3 && mem_read_u64(parent, regs.rdi, &flags))
+		;
+	else
+		return CHILD_UNKNOWN;
+	return (flags & CLONE_THREAD) ? CHILD_THREAD : CHILD_PROCESS;
+}
+
 static void
-on_new_child(struct tracee *t)
+on_new_child(struct tracee *t, unsigned int event)
 {
 	unsigned long msg;
 	if (ptrace(PTRACE_GETEVENTMSG, t->tid, NULL, &msg) < 0)
 		return;
 	pid_t child = (pid_t)msg;
-	if (!tracee_find(child))
-		adopt(child, t->tid);
+	if (tracee_find(child))
+		return;
+	adopt(child, t->tid, event == PTRACE_EVENT_CLONE ? clone_kind(t->tid) : CHILD_PROCESS);
 }
 
 static void
@@ -238,12 +297,57 @@ on_exec(struct tracee *t)
 	solib_on_exec(image, t->tid);
 }
 
+/* One of our breakpoints was hit: handle it, then go on past it. */
+static bool
+on_breakpoint(struct tracee *t, struct breakpoint *bp, struct user_regs_struct *regs)
+{
+	struct process *p = t->proc;
+	uint64_t addr = regs->rip - 1;
+	stats.breakpoint_hits++;
+	regs->rip = addr;
+	solib_on_breakpoint(p, t->tid, bp, regs);
+	/* The handler may have changed the table: look again. */
+	bp = bp_find(&p->bps, addr);
+	if (!bp) {
+		ptrace(PTRACE_SETREGS, t->tid, NULL, regs);
+		resume(t->tid, 0);
+		return true;
+	}
+	if (emulate_apply(t->tid, &bp->emu, addr, regs)) {
+		stats.emulated++;
+		ptrace(PTRACE_SETREGS, t->tid, NULL, regs);
+		resume(t->tid, 0);
+		return true;
+	}
+	regs->rip = addr;
+	ptrace(PTRACE_SETREGS, t->tid, NULL, regs);
+	/* Step over the original instruction with the int3 taken out.  Other
+	   threads may pass meanwhile without stopping: a dlopen or dlclose
+	   they make in that window is missed (library events are not: r_brk
+	   is emulated, never stepped). */
+	if (bp->steppers++ == 0)
+		mem_poke_byte(t->tid, addr, bp->orig, NULL);
+	t->flags |= TF_STEPPING;
+	t->step_addr = addr;
+	stats.single_steps++;
+	if (ptrace(PTRACE_SINGLESTEP, t->tid, NULL, NULL) < 0 && errno != ESRCH)
+		perror_msg("single-stepping thread %d", t->tid);
+	return true;
+}
+
 /* A SIGTRAP: the end of a single-step over a breakpoint, one of our
    breakpoints, or the program's own trap (returns false: deliver it). */
 static bool
 on_sigtrap(struct tracee *t)
 {
 	struct process *p = t->proc;
+	struct user_regs_struct regs;
+	/* The common case, one of our int3s, needs the registers only. */
+	if (!(t->flags & TF_STEPPING) && ptrace(PTRACE_GETREGS, t->tid, NULL, &regs) == 0) {
+		struct breakpoint *bp = bp_find(&p->bps, regs.rip - 1);
+		if (bp)
+			return on_breakpoint(t, bp, &regs);
+	}
 	siginfo_t si;
 	if (ptrace(PTRACE_GETSIGINFO, t->tid, NULL, &si) < 0)
 		return false;
@@ -262,7 +366,6 @@ on_sigtrap(struct tracee *t)
 	}
 	if (si.si_code != SI_KERNEL && si.si_code != TRAP_BRKPT)
 		return false;
-	struct user_regs_struct regs;
 	if (ptrace(PTRACE_GETREGS, t->tid, NULL, &regs) < 0)
 		return false;
 	uint64_t addr = regs.rip - 1;
@@ -280,36 +383,7 @@ on_sigtrap(struct tracee *t)
 		}
 		return false;
 	}
-	stats.breakpoint_hits++;
-	regs.rip = addr;
-	solib_on_breakpoint(p, t->tid, bp, &regs);
-	/* The handler may have changed the table: look again. */
-	bp = bp_find(&p->bps, addr);
-	if (!bp) {
-		ptrace(PTRACE_SETREGS, t->tid, NULL, &regs);
-		resume(t->tid, 0);
-		return true;
-	}
-	if (emulate_apply(t->tid, &bp->emu, addr, &regs)) {
-		stats.emulated++;
-		ptrace(PTRACE_SETREGS, t->tid, NULL, &regs);
-		resume(t->tid, 0);
-		return true;
-	}
-	regs.rip = addr;
-	ptrace(PTRACE_SETREGS, t->tid, NULL, &regs);
-	/* Step over the original instruction with the int3 taken out.  Other
-	   threads may pass meanwhile without stopping: a dlopen or dlclose
-	   they make in that window is missed (library events are not: r_brk
-	   is emulated, never stepped). */
-	if (bp->steppers++ == 0)
-		mem_poke_byte(t->tid, addr, bp->orig, NULL);
-	t->flags |= TF_STEPPING;
-	t->step_addr = addr;
-	stats.single_steps++;
-	if (ptrace(PTRACE_SINGLESTEP, t->tid, NULL, NULL) < 0 && errno != ESRCH)
-		perror_msg("single-stepping thread %d", t->tid);
-	return true;
+	return on_breakpoint(t, bp, &regs);
 }
 
 /* Handing a process to a debugger: every thread stopped where we can
@@ -448,7 +522,7 @@ dispatch(pid_t tid, int status, const struct supervisor_hooks *hooks)
 	if (!t && on_untraced_exit(tid, status))
 		return;
 	if (!t)
-		t = adopt(tid, 0);
+		t = adopt(tid, 0, CHILD_UNKNOWN);
 	if (WIFEXITED(status) || WIFSIGNALED(status)) {
 		on_exit_status(t, status);
 		return;
@@ -476,7 +550,7 @@ dispatch(pid_t tid, int status, const struct supervisor_hooks *hooks)
 	case PTRACE_EVENT_FORK:
 	case PTRACE_EVENT_VFORK:
 	case PTRACE_EVENT_CLONE:
-		on_new_child(t);
+		on_new_child(t, event);
 		resume(tid, 0);
 		return;
 	case PTRACE_EVENT_EXEC:

@@ -49,10 +49,11 @@ symbolize_pcs(struct process *p, const uint64_t *pcs, size_t n,
 }
 
 void
-symbolize_stack(struct process *p, pid_t tid, struct stack *out)
+symbolize_stack(struct process *p, pid_t tid, const struct user_regs_struct *regs,
+		struct stack *out)
 {
 	uint64_t pcs[UNWIND_MAX_FRAMES];
-	size_t n = unwind_thread_walk(p->pid, tid, pcs, UNWIND_MAX_FRAMES);
+	size_t n = unwind_thread_walk(p->pid, tid, regs, pcs, UNWIND_MAX_FRAMES);
 	symbolize_pcs(p, pcs, n, 1, out);
 	out->truncated = n == UNWIND_MAX_FRAMES;
 }

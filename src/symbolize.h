@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <sys/user.h>
 
 struct process;
 
@@ -16,7 +17,8 @@ struct process;
 void symbolize_frame(struct process *p, uint64_t pc, bool is_return_address,
 		     struct frame *f);
 /* Walk and symbolize the stack of a stopped thread. */
-void symbolize_stack(struct process *p, pid_t tid, struct stack *out);
+void symbolize_stack(struct process *p, pid_t tid, const struct user_regs_struct *regs,
+		     struct stack *out);
 /* Walk from pcs already captured. */
 void symbolize_pcs(struct process *p, const uint64_t *pcs, size_t n,
 		   size_t first_return_index, struct stack *out);

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <sys/user.h>
 
 /* The deepest walk we ever do: a stack 100,000 frames deep must not make a
    report slow or huge. */
@@ -16,8 +17,11 @@
 struct unwind_backend {
 	const char *name;
 	/* Walk the stack of stopped thread tid of process pid, storing up to
-	   max program counters (pcs[0] is the current pc).  Returns the count. */
-	size_t (*walk)(pid_t pid, pid_t tid, uint64_t *pcs, size_t max);
+	   max program counters (pcs[0] is the current pc).  The walk starts
+	   from regs (which may differ from the thread's own) or, when NULL,
+	   from the thread's registers.  Returns the count. */
+	size_t (*walk)(pid_t pid, pid_t tid, const struct user_regs_struct *regs,
+		       uint64_t *pcs, size_t max);
 	/* The process's mappings changed: drop cached unwind info. */
 	void (*flush)(pid_t pid);
 	/* The process image is gone (exit, exec): drop everything about it. */
@@ -26,7 +30,8 @@ struct unwind_backend {
 
 extern const struct unwind_backend unwind_libunwind;
 
-size_t unwind_thread_walk(pid_t pid, pid_t tid, uint64_t *pcs, size_t max);
+size_t unwind_thread_walk(pid_t pid, pid_t tid, const struct user_regs_struct *regs,
+			  uint64_t *pcs, size_t max);
 void unwind_flush(pid_t pid);
 void unwind_forget(pid_t pid);
 

@@ -11,6 +11,7 @@
 
 #include <libunwind-ptrace.h>
 #include <stdlib.h>
+#include <stdbool.h>
 #include <string.h>
 #include <sys/uio.h>
 
@@ -28,6 +29,8 @@ struct page {
 struct walk_ctx {
 	void *upt;		/* libunwind-ptrace's own: the accessors' argument */
 	pid_t tid;
+	bool have_regs;		/* start from regs, not from the thread's */
+	struct user_regs_struct regs;
 	struct page pages[PAGE_CACHE];
 	unsigned int next;	/* round-robin victim */
 };
@@ -69,6 +72,43 @@ acc_access_mem(unw_addr_space_t as, unw_word_t addr, unw_word_t *val, int write,
 	return _UPT_access_mem(as, addr, val, write, arg);
 }
 
+/* libunwind's x86_64 register numbers, as fields of user_regs_struct. */
+static bool
+reg_value(const struct user_regs_struct *r, unw_regnum_t reg, unw_word_t *val)
+{
+	switch (reg) {
+	case UNW_X86_64_RAX: *val = r->rax; return true;
+	case UNW_X86_64_RDX: *val = r->rdx; return true;
+	case UNW_X86_64_RCX: *val = r->rcx; return true;
+	case UNW_X86_64_RBX: *val = r->rbx; return true;
+	case UNW_X86_64_RSI: *val = r->rsi; return true;
+	case UNW_X86_64_RDI: *val = r->rdi; return true;
+	case UNW_X86_64_RBP: *val = r->rbp; return true;
+	case UNW_X86_64_RSP: *val = r->rsp; return true;
+	case UNW_X86_64_R8: *val = r->r8; return true;
+	case UNW_X86_64_R9: *val = r->r9; return true;
+	case UNW_X86_64_R10: *val = r->r10; return true;
+	case UNW_X86_64_R11: *val = r->r11; return true;
+	case UNW_X86_64_R12: *val = r->r12; return true;
+	case UNW_X86_64_R13: *val = r->r13; return true;
+	case UNW_X86_64_R14: *val = r->r14; return true;
+	case UNW_X86_64_R15: *val = r->r15; return true;
+	case UNW_X86_64_RIP: *val = r->rip; return true;
+	default: return false;
+	}
+}
+
+/* Registers we already have (or want to start from) are not read again
+   one PTRACE_PEEKUSER at a time. */
+static int
+acc_access_reg(unw_addr_space_t as, unw_regnum_t reg, unw_word_t *val, int write, void *arg)
+{
+	struct walk_ctx *c = current_walk;
+	if (!write && c && c->upt == arg && c->have_regs && reg_value(&c->regs, reg, val))
+		return 0;
+	return _UPT_access_reg(as, reg, val, write, arg);
+}
+
 static unw_accessors_t accessors;
 
 struct space {
@@ -88,6 +128,7 @@ space_for(pid_t pid)
 	if (!accessors.access_mem) {
 		accessors = _UPT_accessors;
 		accessors.access_mem = acc_access_mem;
+		accessors.access_reg = acc_access_reg;
 	}
 	unw_addr_space_t as = unw_create_addr_space(&accessors, 0);
 	if (!as)
@@ -110,22 +151,27 @@ space_for(pid_t pid)
 }
 
 static size_t
-libunwind_walk(pid_t pid, pid_t tid, uint64_t *pcs, size_t max)
+libunwind_walk(pid_t pid, pid_t tid, const struct user_regs_struct *regs, uint64_t *pcs,
+	       size_t max)
 {
 	unw_addr_space_t as = space_for(pid);
 	if (!as) {
 		error_msg("libunwind: cannot create an address space; stacks will be missing");
 		return 0;
 	}
-	struct walk_ctx *c = calloc(1, sizeof(*c));
-	if (!c)
-		return 0;
+	/* One walk at a time: a static context, only its page tags reset. */
+	static struct walk_ctx ctx;
+	struct walk_ctx *c = &ctx;
+	for (unsigned int i = 0; i < PAGE_CACHE; i++)
+		c->pages[i].addr = 0;
+	c->next = 0;
 	c->tid = tid;
+	c->have_regs = regs != NULL;
+	if (regs)
+		c->regs = *regs;
 	c->upt = _UPT_create(tid);
-	if (!c->upt) {
-		free(c);
+	if (!c->upt)
 		return 0;
-	}
 	unw_cursor_t cursor;
 	size_t n = 0;
 	current_walk = c;
@@ -146,7 +192,7 @@ libunwind_walk(pid_t pid, pid_t tid, uint64_t *pcs, size_t max)
 out:
 	current_walk = NULL;
 	_UPT_destroy(c->upt);
-	free(c);
+	c->upt = NULL;
 	return n;
 }
 
@@ -178,12 +224,13 @@ const struct unwind_backend unwind_libunwind = {
 static const struct unwind_backend *backend = &unwind_libunwind;
 
 size_t
-unwind_thread_walk(pid_t pid, pid_t tid, uint64_t *pcs, size_t max)
+unwind_thread_walk(pid_t pid, pid_t tid, const struct user_regs_struct *regs, uint64_t *pcs,
+		   size_t max)
 {
 	if (max > UNWIND_MAX_FRAMES)
 		max = UNWIND_MAX_FRAMES;
 	stats.unwinds++;
-	return backend->walk(pid, tid, pcs, max);
+	return backend->walk(pid, tid, regs, pcs, max);
 }
 
 void
