@@ -303,7 +303,6 @@ diagnose_fault(struct process *p, pid_t tid, int sig, void *context)
 	if (ptrace(PTRACE_GETSIGINFO, tid, NULL, &si) < 0 ||
 	    ptrace(PTRACE_GETREGS, tid, NULL, &regs) < 0)
 		return false;
-	dc->faults++;
 	report_findings.faults++;
 	struct tl_event *e = timeline_add(&p->timeline, TL_FAULT, tid, NULL);
 	e->status = sig;
@@ -346,7 +345,6 @@ diagnose_fault(struct process *p, pid_t tid, int sig, void *context)
 		fact_from(p, stale_reg, &freg, fd->t, &fd->facts[fd->nfacts++]);
 
 	if (key->was) {
-		dc->unloaded_faults++;
 		report_findings.unloaded_faults++;
 		fd->blames_library = true;
 		fd->library = xstrdup(key->was->map.path);

@@ -13,8 +13,6 @@ struct finding;
 struct diagnose_context {
 	const struct report_options *report;
 	bool gdb;			/* --gdb: hand a faulting process to gdb */
-	unsigned int faults;		/* faults reported */
-	unsigned int unloaded_faults;	/* of those, in unloaded libraries */
 	struct finding *last;		/* the latest fault */
 };
 

@@ -15,9 +15,9 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sched.h>
 #include <string.h>
 #include <sys/ptrace.h>
-#include <sched.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/user.h>
@@ -30,12 +30,6 @@
 static pid_t root_pid;
 static volatile sig_atomic_t root_alive;
 static volatile sig_atomic_t signals_received;
-
-pid_t
-supervisor_root_pid(void)
-{
-	return root_pid;
-}
 
 /* SIGINT/SIGTERM/SIGHUP sent to us go to the command, as they would
    without us in between; we carry on until it has ended, so the report is

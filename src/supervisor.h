@@ -24,7 +24,5 @@ int supervisor_spawn(char **argv, int *exit_status_on_failure);
 /* Run until every tracee is gone.  Returns the wait status of the command
    (of its last image). */
 int supervisor_run(const struct supervisor_hooks *hooks);
-/* The pid of the command itself. */
-pid_t supervisor_root_pid(void);
 
 #endif
