@@ -97,6 +97,8 @@ struct elf_file {
 	struct elf_segment *segs;
 	size_t nsegs;
 	uint64_t relro_vaddr, relro_memsz;	/* PT_GNU_RELRO; memsz 0: none */
+	char **needed;		/* DT_NEEDED names, once the dynamic section is read */
+	size_t nneeded, needed_cap;
 
 	struct symtab tabs[TAB_COUNT];
 
@@ -681,6 +683,9 @@ elfsym_close(struct elf_file *f)
 	free(f->relocs);
 	free(f->build_id);
 	free(f->soname);
+	for (size_t i = 0; i < f->nneeded; i++)
+		free(f->needed[i]);
+	free(f->needed);
 	free(f->segs);
 	free(f->shdrs);
 	elf_end(f->elf);
@@ -1145,6 +1150,14 @@ dynamic_load(struct elf_file *f)
 			if (s)
 				f->soname = xstrdup(s);
 		}
+		if (dyn.d_tag == DT_NEEDED) {
+			const char *s = data_string(strs, dyn.d_un.d_val);
+			if (s) {
+				f->needed = xgrow(f->needed, &f->needed_cap, f->nneeded + 1,
+						  sizeof(*f->needed));
+				f->needed[f->nneeded++] = xstrdup(s);
+			}
+		}
 	}
 }
 
@@ -1178,4 +1191,19 @@ elfsym_relro(const struct elf_file *f, uint64_t *vaddr, uint64_t *memsz)
 	*vaddr = f->relro_vaddr;
 	*memsz = f->relro_memsz;
 	return true;
+}
+
+bool
+elfsym_needs(struct elf_file *f, const char *soname)
+{
+	if (!f->dynamic_done)
+		dynamic_load(f);
+	for (size_t i = 0; soname && i < f->nneeded; i++) {
+		/* A library linked by path and without a soname is needed by
+		   that path. */
+		const char *slash = strrchr(f->needed[i], '/');
+		if (strcmp(slash ? slash + 1 : f->needed[i], soname) == 0)
+			return true;
+	}
+	return false;
 }

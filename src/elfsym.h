@@ -78,5 +78,7 @@ size_t elfsym_for_each_unique(struct elf_file *f,
 bool elfsym_has_nodelete(struct elf_file *f);
 /* DT_SONAME, or NULL. */
 const char *elfsym_soname(struct elf_file *f);
+/* A DT_NEEDED entry names soname (or a path ending in it). */
+bool elfsym_needs(struct elf_file *f, const char *soname);
 
 #endif

@@ -63,6 +63,19 @@ pin_explain(struct process *p, const struct solib *l, struct pin_reasons *r)
 	if (!l->elf)
 		return;
 	r->df_1_nodelete = elfsym_has_nodelete(l->elf);
+	/* A dependency of another loaded object stays as long as that one.
+	   DT_NEEDED names the soname, or the file for a library without one. */
+	const char *soname = elfsym_soname(l->elf);
+	if (!soname) {
+		const char *path = l->file ? l->file : l->path;
+		const char *slash = strrchr(path, '/');
+		soname = slash ? slash + 1 : path;
+	}
+	for (size_t i = 0; soname && i < p->solib.n && !r->needed_by; i++) {
+		const struct solib *o = &p->solib.libs[i];
+		if (o != l && o->elf && o->elf != l->elf && elfsym_needs(o->elf, soname))
+			r->needed_by = o->path[0] ? o->path : "the main program";
+	}
 	struct unique_walk w = { p, l, r, 0, 0 };
 	elfsym_for_each_unique(l->elf, on_unique, &w);
 }
@@ -100,13 +113,19 @@ pin_describe(const struct pin_reasons *r)
 		fprintf(f, "%spinned by RTLD_NODELETE given to dlopen", sep);
 		sep = "; ";
 	}
+	if (r->needed_by) {
+		fprintf(f, "%sneeded by %s (a DT_NEEDED dependency stays while it does)", sep,
+			r->needed_by);
+		sep = "; ";
+	}
 	if (r->open_handles) {
 		fprintf(f, "%s%u more dlopen handle%s still open", sep, r->open_handles,
 			r->open_handles > 1 ? "s" : "");
 		sep = "; ";
 	}
 	if (!sep[0])
-		fprintf(f, "still referenced (another handle, or needed by another loaded object)");
+		fprintf(f, "still referenced (a handle opened without dlopen, or a dependency not "
+			"seen)");
 	if (r->n_unique_elsewhere)
 		fprintf(f, "; not pinned by its unique symbol%s %s%s, which bind%s to an object loaded "
 			"earlier", r->n_unique_elsewhere > 1 ? "s" : "", r->unique_elsewhere[0],
