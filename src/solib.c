@@ -336,6 +336,19 @@ is_libc(const char *path)
 	return strncmp(base, "libc.so.", 8) == 0;
 }
 
+/* A timeline event about one object: its names, span and handle. */
+static struct tl_event *
+solib_event(struct process *p, enum tl_kind kind, pid_t tid, const struct solib *l)
+{
+	struct tl_event *e = timeline_add(&p->timeline, kind, tid, l->path);
+	e->start = l->start;
+	e->end = l->end;
+	e->handle = l->lm;
+	e->base = l->l_addr;
+	e->file = l->file ? xstrdup(l->file) : NULL;
+	return e;
+}
+
 /* The unwinder caches unwind info by pc.  Code unmapped is harmless
    there until something else is mapped at its place: then (and only if it
    is another file) the cache must go. */
@@ -398,13 +411,8 @@ solib_sync(struct process *p, pid_t tid, uint64_t sp, uint64_t r_map)
 		}
 		struct solib *l = &s->libs[i];
 		stats.library_events++;
-		struct tl_event *e = timeline_add(&p->timeline, TL_UNLOAD, tid, l->path);
-		e->start = l->start;
-		e->end = l->end;
-		e->handle = l->lm;
-		e->base = l->l_addr;
+		struct tl_event *e = solib_event(p, TL_UNLOAD, tid, l);
 		e->ref = dlc;
-		e->file = l->file ? xstrdup(l->file) : NULL;
 		struct latent_target *g = &gone[ngone++];
 		/* Named as the maps (and a fault) name it. */
 		if (l->file) {
@@ -491,13 +499,8 @@ solib_sync(struct process *p, pid_t tid, uint64_t sp, uint64_t r_map)
 		/* The main program (empty name) was recorded by its exec. */
 		if (l->path[0]) {
 			stats.library_events++;
-			struct tl_event *e = timeline_add(&p->timeline, TL_LOAD, tid, l->path);
-			e->start = l->start;
-			e->end = l->end;
-			e->handle = l->lm;
-			e->base = l->l_addr;
+			struct tl_event *e = solib_event(p, TL_LOAD, tid, l);
 			e->flags = flags;
-			e->file = l->file ? xstrdup(l->file) : NULL;
 			l->load_event = e->id;
 		}
 		if (!s->hooks_planted && is_libc(l->path))
@@ -615,14 +618,10 @@ on_kept(struct process *p, pid_t tid, const struct solib *l, unsigned int dlclos
 {
 	struct pin_reasons why;
 	pin_explain(p, l, &why);
-	struct tl_event *e = timeline_add(&p->timeline, TL_DLCLOSE_KEPT, tid, l->path);
-	e->handle = l->lm;
+	struct tl_event *e = solib_event(p, TL_DLCLOSE_KEPT, tid, l);
 	e->ref = dlclose_event;
-	e->start = l->start;
-	e->end = l->end;
 	e->status = (int)regs->rax;
 	e->note = pin_describe(&why);
-	e->file = l->file ? xstrdup(l->file) : NULL;
 	unsigned int kept_event = e->id;
 	if (pin_is_pinned(&why) && !why.open_handles) {
 		const struct tl_event *ke = timeline_find(&p->timeline, kept_event);
