@@ -34,6 +34,7 @@ addrspace_refresh(struct process *p, pid_t tid,
 		if (!ev && still && still->inode == m->inode &&
 		    still->dev_major == m->dev_major && still->dev_minor == m->dev_minor)
 			continue;
+		bool seen_as_it_happened = ev != 0;
 		if (!ev && map_entry_is_file(m)) {
 			struct tl_event *e = timeline_add(&p->timeline, TL_MAP_GONE, tid, m->path);
 			e->start = m->start;
@@ -41,6 +42,10 @@ addrspace_refresh(struct process *p, pid_t tid,
 			ev = e->id;
 		}
 		maps_history_add(&p->history, m, t, ev);
+		/* Not seen as it happened: only that it went away since the
+		   last read (a library unload is timed by its own event). */
+		if (!seen_as_it_happened)
+			p->history.v[p->history.n - 1].seen_at = p->maps_read_at;
 	}
 	/* What the dynamic linker maps at start-up is never unloaded; what
 	   comes later may be, and its file may then change on disk. */
@@ -54,6 +59,7 @@ addrspace_refresh(struct process *p, pid_t tid,
 	maps_diff_free(&d);
 	maps_snapshot_free(&p->maps);
 	p->maps = now;
+	p->maps_read_at = t;
 	return true;
 }
 

@@ -1,12 +1,16 @@
 #include "config.h"
 #include "diagnose.h"
+#include "abort_msg.h"
 #include "addrspace.h"
 #include "demangle.h"
 #include "elfsym.h"
+#include "fault_class.h"
 #include "finding.h"
 #include "gdb_handoff.h"
+#include "insn.h"
 #include "mem.h"
 #include "objcache.h"
+#include "quote.h"
 #include "report.h"
 #include "symbolize.h"
 #include "tracee.h"
@@ -19,13 +23,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ptrace.h>
+#include <sys/stat.h>
 #include <sys/user.h>
+#include <unistd.h>
 
 /* What the history says about one address. */
 struct addr_fact {
 	uint64_t addr;
 	struct location loc;		/* where it is now, or where it was */
-	const struct gone_mapping *was;	/* a gone file mapping that covered it */
+	const struct gone_mapping *was;	/* an unloaded library that covered it */
+	const struct gone_mapping *was_file;	/* a data file unmapped there */
 	char *symbol;			/* demangled symbol at addr in that file */
 	uint64_t sym_offset;
 	bool is_vtable;
@@ -41,6 +48,16 @@ addr_fact_free(struct addr_fact *f)
 {
 	free(f->symbol);
 	free(f->slot_function);
+	memset(f, 0, sizeof(*f));
+}
+
+/* Only what the dynamic linker unloaded is a library: ld.so.cache, locale
+   archives, fonts and other files mapped as data come and go too. */
+static bool
+gone_is_library(const struct process *p, const struct gone_mapping *g)
+{
+	const struct tl_event *e = g->event_id ? timeline_find(&p->timeline, g->event_id) : NULL;
+	return e && e->kind == TL_UNLOAD;
 }
 
 /* The file-backed mapping that covered addr and is gone: the current
@@ -53,20 +70,25 @@ addr_fact_find(struct process *p, uint64_t addr, struct addr_fact *f)
 	f->addr = addr;
 	f->slot = -1;
 	bool found = addrspace_locate(p, addr, &f->loc);
+	const struct gone_mapping *g = NULL;
 	if (found && f->loc.gone) {
-		f->was = maps_history_lookup(&p->history, addr);
+		g = maps_history_lookup(&p->history, addr);
 	} else {
-		const struct gone_mapping *g = maps_history_lookup(&p->history, addr);
+		g = maps_history_lookup(&p->history, addr);
 		/* Only a file that was unmapped counts: freed anonymous memory
 		   re-used by malloc is not evidence of anything. */
-		if (g && map_entry_is_file(&g->map) &&
-		    (!found || f->loc.map->inode != g->map.inode))
-			f->was = g;
+		if (g && found && f->loc.map->inode == g->map.inode)
+			g = NULL;
 	}
-	if (!f->was || !map_entry_is_file(&f->was->map)) {
-		f->was = NULL;
+	if (!g || !map_entry_is_file(&g->map))
+		return;
+	if (!gone_is_library(p, g)) {
+		/* A data file: what is there now (if anything) came later. */
+		if (!found || f->loc.gone)
+			f->was_file = g;
 		return;
 	}
+	f->was = g;
 	/* Symbolize in the old file, as it was when loaded. */
 	struct elf_file *elf = objcache_lookup(&f->was->map);
 	uint64_t vaddr;
@@ -102,71 +124,210 @@ gone_file_name(const struct addr_fact *f)
 	return f->was ? report_basename(f->was->map.path) : "?";
 }
 
-/* The general registers by name, for the searches below. */
-struct named_reg {
-	const char *name;
-	uint64_t val;
-};
+/* ---- The instruction: what it used is the only register evidence ---- */
 
-static size_t
-named_regs(const struct user_regs_struct *r, struct named_reg *v)
+/* Where an indirect call or jump went with these registers. */
+static bool
+insn_branch_target(pid_t tid, const struct insn *in, uint64_t at,
+		   const struct user_regs_struct *r, uint64_t *target)
 {
-	const struct named_reg all[] = {
-		{ "rdi", r->rdi }, { "rsi", r->rsi }, { "rdx", r->rdx }, { "rcx", r->rcx },
-		{ "r8", r->r8 }, { "r9", r->r9 }, { "rax", r->rax }, { "rbx", r->rbx },
-		{ "rbp", r->rbp }, { "r12", r->r12 }, { "r13", r->r13 }, { "r14", r->r14 },
-		{ "r15", r->r15 }, { "r10", r->r10 }, { "r11", r->r11 },
-	};
-	memcpy(v, all, sizeof(all));
-	return sizeof(all) / sizeof(all[0]);
+	if (!in->indirect)
+		return false;
+	if (in->target_reg != IREG_NONE) {
+		*target = insn_reg_value(r, in->target_reg);
+		return true;
+	}
+	uint64_t slot;
+	return insn_mem_address(in, at, r, &slot) && mem_read_u64(tid, slot, target);
 }
 
-/* A register that holds, or points at a word that holds, an address that
-   an unloaded library covered and a live mapping of another file covers
-   now.  label gets "rax" or "*rax". */
 static bool
-find_reloaded_pointer(struct process *p, const struct user_regs_struct *regs,
+decode_at(pid_t tid, uint64_t at, struct insn *in)
+{
+	uint8_t code[INSN_MAX_LEN];
+	size_t n = mem_read_partial(tid, at, code, sizeof(code));
+	return n && insn_decode(code, n, at, in);
+}
+
+/* The first INSN_SCAN_BYTES of a function are searched for the tail jump
+   that got to an unmapped pc: enough for the small functions that end in
+   one. */
+#define INSN_SCAN_BYTES 4096
+
+/* Code at an unmapped pc cannot be decoded: the evidence is the call or
+   jump that went there.  A call pushed the return address at rsp; the call
+   instruction ending there must compute the pc from the registers as they
+   are now (a call changes none of them but rsp).  A tail jump left the
+   caller's caller's return address there instead: then the direct call
+   before it names the function that made the jump, and that function is
+   searched for an indirect jump computing the pc. */
+static bool
+find_transfer(pid_t tid, const struct user_regs_struct *regs, struct insn *in,
+	      uint64_t *at, struct user_regs_struct *at_regs)
+{
+	uint64_t ret, target;
+	if (!mem_read_u64(tid, regs->rsp, &ret) || ret < 16)
+		return false;
+	/* The registers at the call: rsp before the push. */
+	*at_regs = *regs;
+	at_regs->rsp += 8;
+	for (unsigned int len = 2; len <= 7; len++) {
+		if (decode_at(tid, ret - len, in) && in->len == len && in->is_call &&
+		    insn_branch_target(tid, in, ret - len, at_regs, &target) &&
+		    target == regs->rip) {
+			*at = ret - len;
+			return true;
+		}
+	}
+	/* call rel32: e8 + 4 bytes. */
+	struct insn call;
+	if (!decode_at(tid, ret - 5, &call) || call.len != 5 || !call.is_call || call.indirect)
+		return false;
+	int32_t rel;
+	if (!mem_read(tid, ret - 4, &rel, sizeof(rel)))
+		return false;
+	uint64_t fn = ret + (uint64_t)(int64_t)rel;
+	uint8_t code[INSN_SCAN_BYTES];
+	size_t n = mem_read_partial(tid, fn, code, sizeof(code));
+	*at_regs = *regs;
+	for (size_t off = 0; off + 1 < n; ) {
+		if (!insn_decode(code + off, n - off, fn + off, in))
+			break;
+		if (in->is_jump && insn_branch_target(tid, in, fn + off, regs, &target) &&
+		    target == regs->rip) {
+			*at = fn + off;
+			return true;
+		}
+		if (in->is_ret || (in->is_jump && !in->indirect && off + in->len >= n))
+			break;
+		off += in->len;
+	}
+	return false;
+}
+
+/* A call or jump through a register: the load just before it that put
+   the target there (mov disp(%base), %reg), verified by doing the load
+   again with the registers as they are, names the registers the target
+   came from.  They join the evidence. */
+static void
+add_target_load(pid_t tid, uint64_t at, const struct user_regs_struct *r, struct insn *in)
+{
+	if (in->target_reg == IREG_NONE)
+		return;
+	uint64_t want = insn_reg_value(r, in->target_reg);
+	for (unsigned int len = 2; len <= 8; len++) {
+		struct insn load;
+		uint64_t from, got;
+		if (!decode_at(tid, at - len, &load) || load.len != len || !load.has_mem ||
+		    load.writes_mem || strncmp(load.text, "mov", 3) != 0 ||
+		    load.mem.base == in->target_reg || load.mem.index == in->target_reg ||
+		    !insn_mem_address(&load, at - len, r, &from) ||
+		    !mem_read_u64(tid, from, &got) || got != want)
+			continue;
+		for (unsigned int i = 0; i < load.naddr_regs && in->naddr_regs < INSN_MAX_REGS; i++)
+			in->addr_regs[in->naddr_regs++] = load.addr_regs[i];
+		return;
+	}
+}
+
+/* The registers the instruction used, as reported. */
+static void
+record_regs(const struct insn *in, const struct user_regs_struct *r, struct finding *fd)
+{
+	for (unsigned int i = 0; i < in->naddr_regs && i < 4; i++) {
+		snprintf(fd->insn_regs[i].name, sizeof(fd->insn_regs[i].name), "%s",
+			 insn_reg_name(in->addr_regs[i]));
+		fd->insn_regs[i].value = insn_reg_value(r, in->addr_regs[i]);
+		fd->ninsn_regs = i + 1;
+	}
+}
+
+/* Whether one of the first slots from vptr on holds target. */
+static bool
+vtable_holds(pid_t tid, uint64_t vptr, uint64_t target)
+{
+	uint64_t slots[32];
+	size_t n = mem_read_partial(tid, vptr, slots, sizeof(slots)) / sizeof(slots[0]);
+	for (size_t i = 0; i < n; i++)
+		if (slots[i] == target)
+			return true;
+	return false;
+}
+
+/* A register the instruction used that holds, or points at a word that
+   holds, an address that an unloaded library covered and a live mapping
+   of another file covers now.  label gets "rax" or "*rax". */
+static bool
+find_reloaded_pointer(struct process *p, pid_t tid, const struct insn *in,
+		      const struct user_regs_struct *regs, uint64_t target,
 		      struct addr_fact *f, char *label, size_t size)
 {
-	struct named_reg r[16];
-	size_t n = named_regs(regs, r);
+	int used[INSN_MAX_REGS + 1];
+	unsigned int n = 0;
+	for (unsigned int i = 0; i < in->naddr_regs; i++)
+		used[n++] = in->addr_regs[i];
+	/* A virtual call passes its object in rdi (the SysV ABI's first
+	   argument, C++'s this): the object is part of the call even when
+	   the target register was loaded from its vtable several
+	   instructions earlier.  Only as the object, and only when a slot
+	   of its old vtable holds the very target of the call. */
+	bool this_arg = in->is_call && in->indirect;
+	if (this_arg)
+		used[n++] = IREG_RDI;
 	for (int deref = 0; deref < 2; deref++) {
-		for (size_t i = 0; i < n; i++) {
-			uint64_t v = r[i].val;
-			if (deref && ((v & 7) || v < 4096 || !mem_read_u64(p->pid, v, &v)))
+		for (unsigned int i = 0; i < n; i++) {
+			bool is_this = this_arg && i == n - 1;
+			uint64_t v = insn_reg_value(regs, used[i]);
+			if (is_this && !deref)
 				continue;
-			if (v < 4096)
+			if (deref && ((v & 7) || v < FAULT_NULL_LIMIT || !mem_read_u64(tid, v, &v)))
+				continue;
+			if (v < FAULT_NULL_LIMIT)
+				continue;
+			if (is_this && !vtable_holds(tid, v, target))
 				continue;
 			addr_fact_find(p, v, f);
 			if (f->was && f->loc.map && !f->loc.gone) {
-				snprintf(label, size, "%s%s", deref ? "*" : "", r[i].name);
+				snprintf(label, size, "%s%s", deref ? "*" : "", insn_reg_name(used[i]));
 				return true;
 			}
 			addr_fact_free(f);
-			memset(f, 0, sizeof(*f));
 		}
 	}
 	return false;
 }
 
-/* Registers of the faulting thread that hold the address of an object
-   whose first word points into the gone range: the object with the stale
-   vptr (or table pointer). */
+/* The object with the stale vptr (or table pointer): a register the
+   instruction used that points at it, or a register that points at a word
+   equal to the very pointer the instruction used (the vptr loaded from
+   the object an instruction earlier), or into the same vtable below the
+   faulting address (the compiler added the slot's offset first). */
 static bool
-find_stale_object(struct process *p, const struct user_regs_struct *regs,
-		  const struct gone_mapping *was, uint64_t *object, uint64_t *vptr,
+find_stale_object(pid_t tid, const struct insn *in, const struct user_regs_struct *regs,
+		  const struct addr_fact *key, uint64_t *object, uint64_t *vptr,
 		  const char **reg_name)
 {
-	struct named_reg r[16];
-	size_t n = named_regs(regs, r);
-	for (size_t i = 0; i < n; i++) {
-		uint64_t word;
-		if (r[i].val < 4096 || (r[i].val & 7) || !mem_read_u64(p->pid, r[i].val, &word))
-			continue;
-		if (word >= was->map.start && word < was->map.end) {
-			*object = r[i].val;
+	const struct gone_mapping *was = key->was;
+	for (int pass = 0; pass < 2; pass++) {
+		for (int r = 0; r < IREG_COUNT; r++) {
+			uint64_t at = insn_reg_value(regs, r), word;
+			/* An indirect call's object: see find_reloaded_pointer. */
+			bool used = r == IREG_RDI && in->is_call && in->indirect;
+			for (unsigned int i = 0; i < in->naddr_regs; i++)
+				used |= in->addr_regs[i] == r;
+			if ((pass == 0 && !used) || r == IREG_RSP || at < FAULT_NULL_LIMIT ||
+			    (at & 7) || !mem_read_u64(tid, at, &word) ||
+			    word < was->map.start || word >= was->map.end)
+				continue;
+			bool matches = pass == 0 || (key->is_vtable && word >= key->sym_start &&
+						     word <= key->addr);
+			for (unsigned int i = 0; i < in->naddr_regs && !matches; i++)
+				matches = insn_reg_value(regs, in->addr_regs[i]) == word;
+			if (!matches)
+				continue;
+			*object = at;
 			*vptr = word;
-			*reg_name = r[i].name;
+			*reg_name = insn_reg_name(r);
 			return true;
 		}
 	}
@@ -190,7 +351,7 @@ fault_stack(struct process *p, pid_t tid, struct user_regs_struct *regs, struct 
 		uint64_t ret;
 		pcs[0] = regs->rip;
 		n = 1;
-		if (mem_read_u64(p->pid, regs->rsp, &ret)) {
+		if (mem_read_u64(tid, regs->rsp, &ret)) {
 			/* As if the call had returned: the walk goes on from there. */
 			struct user_regs_struct caller = *regs;
 			caller.rip = ret;
@@ -213,11 +374,15 @@ fact_from(struct process *p, const char *label, const struct addr_fact *f, doubl
 	snprintf(x->label, sizeof(x->label), "%s", label);
 	x->addr = f->addr;
 	x->slot = -1;
-	const struct gone_mapping *g = f->was;
+	const struct gone_mapping *g = f->was ? f->was : f->was_file;
 	if (!g) {
 		if (!f->loc.map)
 			return;
 		x->region = xstrdup(addrspace_region_name(f->loc.map));
+		if (f->loc.elf && f->loc.has_vaddr) {
+			const char *sec = elfsym_section_name(f->loc.elf, f->loc.vaddr);
+			x->section = sec ? xstrdup(sec) : NULL;
+		}
 		struct frame fr;
 		symbolize_frame(p, f->addr, false, &fr);
 		x->live_symbol = fr.symbol;
@@ -226,13 +391,20 @@ fact_from(struct process *p, const char *label, const struct addr_fact *f, doubl
 		free(fr.build_id);
 		return;
 	}
-	x->was_gone = true;
+	x->was_gone = f->was != NULL;
+	x->unmapped_file = f->was_file != NULL;
 	x->path = xstrdup(g->map.path);
 	memcpy(x->perms, g->map.perms, sizeof(x->perms));
 	struct elf_file *elf = objcache_lookup(&g->map);
 	const char *bid = elf ? elfsym_build_id(elf) : NULL;
 	x->build_id = bid ? xstrdup(bid) : NULL;
-	x->gone_before = now - g->gone_at;
+	/* An unmap not seen as it happened went away after it was last seen:
+	   that bounds how long before the fault it was.  Never negative: it
+	   happened before the fault that found it. */
+	x->gone_time_exact = g->seen_at == g->gone_at && g->gone_at <= now;
+	x->gone_before = now - (x->gone_time_exact ? g->gone_at : g->seen_at);
+	if (x->gone_before < 0)
+		x->gone_before = 0;
 	if (f->loc.map && !f->loc.gone)
 		x->now_covered_by = xstrdup(addrspace_region_name(f->loc.map));
 	x->symbol = f->symbol ? xstrdup(f->symbol) : NULL;
@@ -260,23 +432,17 @@ looks_like_destruction(const char *fn)
 		      strstr(fn, "_M_release") || strstr(fn, "_M_manager"));
 }
 
-/* The verdict in plain words, and a short category for machines. */
+/* The verdict when an unloaded library is involved. */
 static void
-verdict_of(const struct addr_fact *pc, const struct addr_fact *addr, bool reload,
-	   struct finding *fd)
+library_verdict(const struct addr_fact *f, bool reload, bool pc_gone, struct finding *fd)
 {
-	const struct addr_fact *f = pc->was ? pc : addr;
 	const char *lib = gone_file_name(f);
-	if (!f->was) {
-		fd->category = xstrdup("unrelated");
-		fd->verdict = xstrdup("no unloaded library is involved: neither the faulting "
-				      "address nor the pc was ever in a library that was unmapped");
-	} else if (reload) {
+	if (reload) {
 		fd->category = xstrdup("reloaded-address");
 		fd->verdict = xasprintf("use after dlclose (reloaded address): a stale pointer into "
 					"%s, which was unloaded; another library now occupies that "
 					"address", lib);
-	} else if (pc->was) {
+	} else if (pc_gone) {
 		fd->category = xstrdup("call-into-unloaded-code");
 		fd->verdict = xasprintf("use after dlclose: a call into code of %s after it was "
 					"unloaded (a function pointer, callback or handler from the "
@@ -294,6 +460,97 @@ verdict_of(const struct addr_fact *pc, const struct addr_fact *addr, bool reload
 	}
 }
 
+/* "pid 42 (bash)" for the sender of a signal. */
+static char *
+sender_words(const struct process *p, const siginfo_t *si)
+{
+	if (si->si_pid == p->pid)
+		return xstrdup("the process itself");
+	if (si->si_pid == getpid())
+		return xasprintf("%s (forwarding a signal it received)", PACKAGE);
+	char path[64], comm[64] = "";
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)si->si_pid);
+	FILE *f = si->si_pid > 0 ? fopen(path, "r") : NULL;
+	if (f) {
+		if (fgets(comm, sizeof(comm), f))
+			comm[strcspn(comm, "\n")] = '\0';
+		fclose(f);
+	}
+	if (comm[0]) {
+		char q[128];
+		return xasprintf("pid %d (%s), uid %u", (int)si->si_pid,
+				 quote_string(comm, q, sizeof(q)), (unsigned int)si->si_uid);
+	}
+	return xasprintf("pid %d, uid %u", (int)si->si_pid, (unsigned int)si->si_uid);
+}
+
+/* A main-thread stack grows down into the gap below [stack]; a thread
+   stack from glibc has a PROT_NONE guard page below it. */
+#define STACK_GUARD_GAP (1ULL << 20)
+
+static bool
+in_stack_guard(const struct process *p, uint64_t addr)
+{
+	for (size_t i = 0; i < p->maps.n; i++) {
+		const struct map_entry *m = &p->maps.v[i];
+		bool main_stack = m->path && strcmp(m->path, "[stack]") == 0;
+		if (main_stack && addr < m->start && m->start - addr <= STACK_GUARD_GAP)
+			return true;
+		if (addr >= m->start && addr < m->end && !m->path &&
+		    memcmp(m->perms, "---", 3) == 0 && i + 1 < p->maps.n &&
+		    p->maps.v[i + 1].start == m->end && p->maps.v[i + 1].perms[1] == 'w')
+			return true;
+	}
+	return false;
+}
+
+/* SIGBUS on a file mapping: whether addr lies past the file's end now. */
+static bool
+past_end_of_file(pid_t pid, const struct map_entry *m, uint64_t addr, uint64_t *size)
+{
+	char path[96];
+	struct stat st;
+	snprintf(path, sizeof(path), "/proc/%d/map_files/%llx-%llx", (int)pid,
+		 (unsigned long long)m->start, (unsigned long long)m->end);
+	if (stat(path, &st) != 0 && (!m->path || stat(m->path, &st) != 0))
+		return false;
+	*size = (uint64_t)st.st_size;
+	return addr - m->start + m->offset >= *size;
+}
+
+/* A fault no unloaded library explains: say what it is. */
+static void
+ordinary_verdict(struct process *p, pid_t tid, const siginfo_t *si, const struct insn *in,
+		 const struct addr_fact *fa, struct finding *fd)
+{
+	struct fault_evidence ev = {
+		.sig = fd->sig, .si_code = fd->si_code, .addr = fd->addr, .pc = fd->pc,
+		.sent = fd->sent, .sent_by_self = fd->sent && si->si_pid == p->pid,
+		.sender = fd->sender, .insn = in,
+		.history_known = fd->history_known,
+	};
+	char abort_text[1024];
+	if (ev.sig == SIGABRT && ev.sent_by_self && abort_msg_read(p, tid, abort_text,
+								 sizeof(abort_text))) {
+		fd->abort_message = xstrdup(abort_text);
+		ev.abort_message = fd->abort_message;
+	}
+	if (!ev.sent) {
+		if (fa->loc.map && !fa->loc.gone) {
+			ev.addr_map = fa->loc.map;
+			if (fa->loc.elf && fa->loc.has_vaddr)
+				ev.addr_section = elfsym_section_name(fa->loc.elf, fa->loc.vaddr);
+		}
+		ev.stack_guard = ev.sig == SIGSEGV && in_stack_guard(p, fd->addr);
+		ev.unmapped_file = fa->was_file != NULL;
+		ev.unmapped_file_path = fa->was_file ? fa->was_file->map.path : NULL;
+		if (ev.sig == SIGBUS && ev.addr_map && map_entry_is_file(ev.addr_map))
+			ev.past_eof = past_end_of_file(p->pid, ev.addr_map, fd->addr,
+						       &ev.file_size);
+	}
+	fault_class_of(&ev, &fd->category, &fd->verdict);
+}
+
 bool
 diagnose_fault(struct process *p, pid_t tid, int sig, void *context)
 {
@@ -304,56 +561,96 @@ diagnose_fault(struct process *p, pid_t tid, int sig, void *context)
 	    ptrace(PTRACE_GETREGS, tid, NULL, &regs) < 0)
 		return false;
 	report_findings.faults++;
+	/* Mappings made or removed since the last library event: read before
+	   anything points into the snapshot, and before the fault's own event,
+	   so that every unmap found here is ordered (and timed) before it. */
+	addrspace_refresh(p, tid, NULL, NULL);
 	struct tl_event *e = timeline_add(&p->timeline, TL_FAULT, tid, NULL);
 	e->status = sig;
 	e->addr = (uint64_t)si.si_addr;
 	struct finding *fd = finding_new(FINDING_FAULT, p, tid);
 	fd->t = e->t;
+	fd->fault_event = e->id;
 	fd->sig = sig;
 	fd->si_code = si.si_code;
-	fd->addr = e->addr;
+	fd->sent = si.si_code <= 0;
+	fd->addr = fd->sent ? 0 : (uint64_t)si.si_addr;
 	fd->pc = regs.rip;
-	fd->pc_is_addr = regs.rip == e->addr;
-	fd->fault_event = e->id;
+	/* For SIGSEGV and SIGBUS si_addr is the data address, and a fault at
+	   the pc is the fetch; SIGFPE and SIGILL give the instruction's own
+	   address. */
+	fd->pc_is_addr = !fd->sent && regs.rip == fd->addr && (sig == SIGSEGV || sig == SIGBUS);
+	fd->history_known = p->solib.dynamic;
+	e = NULL;		/* the timeline may grow from here on */
 
-	/* Mappings made since the last library event (plain mmap, JIT):
-	   read once, before anything points into the snapshot. */
-	addrspace_refresh(p, tid, NULL, NULL);
-	struct addr_fact fa, fp;
-	addr_fact_find(p, e->addr, &fa);
-	addr_fact_find(p, regs.rip, &fp);
-	bool reload = (fa.was && fa.loc.map && !fa.loc.gone) ||
-		      (fp.was && fp.loc.map && !fp.loc.gone);
+	struct insn in;
+	memset(&in, 0, sizeof(in));
+	struct user_regs_struct in_regs = regs;
+	bool have_insn = false;
+	if (!fd->sent) {
+		fd->insn_addr = regs.rip;
+		have_insn = fd->pc_is_addr ? find_transfer(tid, &regs, &in, &fd->insn_addr, &in_regs)
+					   : decode_at(tid, regs.rip, &in);
+		if (!have_insn)
+			memset(&in, 0, sizeof(in));
+		else if (fd->pc_is_addr)
+			add_target_load(tid, fd->insn_addr, &in_regs, &in);
+	}
+	if (have_insn) {
+		fd->insn = xstrdup(in.text);
+		record_regs(&in, &in_regs, fd);
+	}
 
-	/* A stale vptr read from a reloaded library may call through 0 or
-	   garbage: a register holding, or pointing at, an address in a range
-	   that a gone library covered and another one covers now is the
-	   evidence. */
-	struct addr_fact freg;
+	struct addr_fact fa, fp, freg;
+	memset(&fa, 0, sizeof(fa));
+	memset(&fp, 0, sizeof(fp));
 	memset(&freg, 0, sizeof(freg));
 	char stale_reg[16] = "";
-	if (!fa.was && !fp.was && find_reloaded_pointer(p, &regs, &freg, stale_reg,
-							sizeof(stale_reg)))
-		reload = true;
-	const struct addr_fact *key = fp.was ? &fp : fa.was ? &fa : stale_reg[0] ? &freg : &fa;
+	const struct addr_fact *key = NULL;
+	bool reload = false;
+	if (fd->sent) {
+		fd->sender_pid = si.si_pid;
+		fd->sender_uid = si.si_uid;
+		fd->sender = sender_words(p, &si);
+	} else {
+		addr_fact_find(p, fd->addr, &fa);
+		if (regs.rip != fd->addr)
+			addr_fact_find(p, regs.rip, &fp);
+		/* The fault address and the pc are evidence by themselves;
+		   a register only when the instruction used it. */
+		if (!fa.was && !fp.was && have_insn &&
+		    find_reloaded_pointer(p, tid, &in, &in_regs, regs.rip, &freg, stale_reg,
+					  sizeof(stale_reg)))
+			reload = true;
+		reload |= (fa.was && fa.loc.map && !fa.loc.gone) ||
+			  (fp.was && fp.loc.map && !fp.loc.gone);
+		key = fp.was ? &fp : fa.was ? &fa : stale_reg[0] ? &freg : NULL;
+	}
 
-	verdict_of(&fp, stale_reg[0] ? &freg : &fa, reload, fd);
-	fact_from(p, "address", &fa, fd->t, &fd->facts[fd->nfacts++]);
-	if (!fd->pc_is_addr)
-		fact_from(p, "pc", &fp, fd->t, &fd->facts[fd->nfacts++]);
-	if (stale_reg[0])
-		fact_from(p, stale_reg, &freg, fd->t, &fd->facts[fd->nfacts++]);
-
-	if (key->was) {
-		report_findings.unloaded_faults++;
+	if (key) {
+		library_verdict(key, reload, fp.was != NULL || (fd->pc_is_addr && fa.was), fd);
 		fd->blames_library = true;
+	} else {
+		ordinary_verdict(p, tid, &si, have_insn ? &in : NULL, &fa, fd);
+	}
+	if (!fd->sent) {
+		fact_from(p, "address", &fa, fd->t, &fd->facts[fd->nfacts++]);
+		if (regs.rip != fd->addr)
+			fact_from(p, "pc", &fp, fd->t, &fd->facts[fd->nfacts++]);
+		if (stale_reg[0])
+			fact_from(p, stale_reg, &freg, fd->t, &fd->facts[fd->nfacts++]);
+	}
+
+	if (key) {
+		report_findings.unloaded_faults++;
 		fd->library = xstrdup(key->was->map.path);
 		struct elf_file *elf = objcache_lookup(&key->was->map);
 		const char *bid = elf ? elfsym_build_id(elf) : NULL;
 		fd->library_build_id = bid ? xstrdup(bid) : NULL;
 		uint64_t object, vptr;
 		const char *reg;
-		if (find_stale_object(p, &regs, key->was, &object, &vptr, &reg)) {
+		if (have_insn && find_stale_object(tid, &in, &in_regs, key, &object, &vptr,
+						   &reg)) {
 			struct location ol;
 			addrspace_locate(p, object, &ol);
 			fd->object = object;

@@ -565,6 +565,23 @@ load_section_headers(struct elf_file *f)
 	}
 }
 
+const char *
+elfsym_section_name(struct elf_file *f, uint64_t vaddr)
+{
+	size_t shstrndx;
+	if (elf_getshdrstrndx(f->elf, &shstrndx) != 0)
+		return NULL;
+	for (size_t i = 1; i < f->shnum; i++) {
+		const GElf_Shdr *sh = &f->shdrs[i];
+		if (!(sh->sh_flags & SHF_ALLOC) || vaddr < sh->sh_addr ||
+		    vaddr - sh->sh_addr >= sh->sh_size)
+			continue;
+		/* libelf checks the offset against the string table. */
+		return elf_strptr(f->elf, shstrndx, sh->sh_name);
+	}
+	return NULL;
+}
+
 struct elf_file *
 elfsym_open_fd(int fd, const char *display_path)
 {

@@ -54,6 +54,9 @@ bool elfsym_relro(const struct elf_file *f, uint64_t *vaddr, uint64_t *memsz);
    PT_LOAD that contains it.  False if no segment covers it. */
 bool elfsym_offset_to_vaddr(struct elf_file *f, uint64_t offset, uint64_t *vaddr);
 
+/* The name of the allocated section that holds vaddr (".rodata"), or NULL. */
+const char *elfsym_section_name(struct elf_file *f, uint64_t vaddr);
+
 /* The symbol containing vaddr: .symtab first (static functions and local
    vtables live only there), then .dynsym.  A sized symbol must contain vaddr;
    a zero-sized one matches only exactly.  Among candidates prefer

@@ -88,6 +88,7 @@ fact_free(struct fact *x)
 	free(x->symbol);
 	free(x->slot_function);
 	free(x->region);
+	free(x->section);
 	free(x->live_symbol);
 }
 
@@ -102,6 +103,9 @@ finding_free_all(void)
 		free(f->library_build_id);
 		for (size_t k = 0; k < f->nfacts; k++)
 			fact_free(&f->facts[k]);
+		free(f->sender);
+		free(f->abort_message);
+		free(f->insn);
 		free(f->object_region);
 		free(f->object_reg);
 		stack_free(&f->stack);

@@ -16,12 +16,17 @@ struct process;
 struct fact {
 	char label[16];		/* "address", "pc", "rax", "*rdi" */
 	uint64_t addr;
-	bool was_gone;		/* covered by a file mapping that went away */
-	/* was_gone: the file as it was, and since when it is gone */
+	bool was_gone;		/* covered by a library that was unloaded */
+	bool unmapped_file;	/* covered by a file mapped as data (not a
+				   library) that was unmapped */
+	/* was_gone or unmapped_file: the file as it was, and since when it
+	   is gone */
 	char *path;
 	char perms[5];
 	char *build_id;
-	double gone_before;	/* seconds before the fault */
+	double gone_before;	/* seconds before the fault; an upper bound
+				   unless gone_time_exact */
+	bool gone_time_exact;	/* the unmap was seen as it happened */
 	char *now_covered_by;	/* another mapping there now (reloaded address) */
 	char *symbol;		/* demangled, in the old file */
 	uint64_t sym_offset;
@@ -31,6 +36,7 @@ struct fact {
 	uint64_t module_offset;	/* the address as a link-time address in the file */
 	/* !was_gone: where it is now */
 	char *region;		/* NULL: not mapped at all */
+	char *section;		/* the ELF section there, in a file mapping */
 	char *live_symbol;
 	uint64_t live_sym_offset;
 };
@@ -67,6 +73,21 @@ struct finding {
 	struct fact facts[3];
 	size_t nfacts;
 	bool pc_is_addr;
+	bool sent;		/* si_code <= 0: sent by a process, not raised
+				   by an instruction */
+	pid_t sender_pid;
+	uid_t sender_uid;
+	char *sender;		/* "pid 42 (bash)", "the process itself" */
+	char *abort_message;	/* glibc's __abort_msg */
+	char *insn;		/* the instruction that faulted (or made the
+				   jump there), NULL if unknown */
+	uint64_t insn_addr;
+	struct {		/* the registers it used to form an address */
+		char name[8];
+		uint64_t value;
+	} insn_regs[4];
+	unsigned int ninsn_regs;
+	bool history_known;	/* the libraries of the process were followed */
 	uint64_t object, object_vptr;	/* 0: none seen */
 	char *object_region, *object_reg;
 	struct stack stack;

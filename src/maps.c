@@ -492,6 +492,7 @@ maps_history_add(struct maps_history *h, const struct map_entry *m,
 	struct gone_mapping *g = &h->v[h->n++];
 	map_entry_copy(&g->map, m);
 	g->gone_at = gone_at;
+	g->seen_at = gone_at;
 	g->event_id = event_id;
 }
 

@@ -61,7 +61,11 @@ void maps_diff_free(struct maps_diff *d);
 /* Mappings that went away, with when and why.  Append-only. */
 struct gone_mapping {
 	struct map_entry map;	/* deep copy, as it was while mapped */
-	double gone_at;		/* seconds since the tool started */
+	double gone_at;		/* seconds since the tool started: when it was
+				   seen gone */
+	double seen_at;		/* when it was last seen mapped: it went away
+				   between seen_at and gone_at (equal when the
+				   unmap was seen as it happened) */
 	unsigned int event_id;	/* the timeline event that saw it go (0: none) */
 };
 

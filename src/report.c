@@ -1,6 +1,7 @@
 #include "config.h"
 #include "report.h"
 #include "finding.h"
+#include "quote.h"
 #include "solib.h"
 #include "tracee.h"
 
@@ -57,21 +58,23 @@ report_stack(FILE *out, const struct stack *s, const char *indent)
 static void
 report_event(FILE *out, const struct process *p, const struct tl_event *e)
 {
-	char extra[256] = "";
+	char extra[256] = "", pbuf[1024];
+	/* Paths come from the tracee (a dlopen argument): escaped. */
+	const char *path = e->path ? quote_string(e->path, pbuf, sizeof(pbuf)) : NULL;
 	fprintf(out, "  %10.3f ms  %-8s ", e->t * 1e3, tl_kind_name(e->kind));
 	switch (e->kind) {
 	case TL_EXEC:
-		fprintf(out, "%s\n", e->path ? e->path : "?");
+		fprintf(out, "%s\n", path ? path : "?");
 		break;
 	case TL_LOAD:
 		if (e->flags >= 0 && e->flags != 0)
 			solib_format_flags(e->flags, extra, sizeof(extra));
-		fprintf(out, "%s  %#llx-%#llx%s%s\n", e->path, (unsigned long long)e->start,
+		fprintf(out, "%s  %#llx-%#llx%s%s\n", path, (unsigned long long)e->start,
 			(unsigned long long)e->end, extra[0] ? "  " : "", extra);
 		break;
 	case TL_UNLOAD: {
 		const struct tl_event *by = e->ref ? timeline_find(&p->timeline, e->ref) : NULL;
-		fprintf(out, "%s  %#llx-%#llx  mappings gone", e->path,
+		fprintf(out, "%s  %#llx-%#llx  mappings gone", path,
 			(unsigned long long)e->start, (unsigned long long)e->end);
 		if (by)
 			fprintf(out, " (dlclose at %.3f ms)", by->t * 1e3);
@@ -80,22 +83,22 @@ report_event(FILE *out, const struct process *p, const struct tl_event *e)
 	}
 	case TL_DLOPEN:
 		solib_format_flags(e->flags, extra, sizeof(extra));
-		fprintf(out, "%s  %s\n", e->path, extra);
+		fprintf(out, "%s  %s\n", path, extra);
 		break;
 	case TL_DLCLOSE:
 		fprintf(out, "%s  handle %#llx, called from:\n",
-			e->path ? e->path : "(unknown handle)", (unsigned long long)e->handle);
+			path ? path : "(unknown handle)", (unsigned long long)e->handle);
 		report_stack(out, &e->stack, "                           ");
 		break;
 	case TL_DLCLOSE_KEPT:
 		fprintf(out, "%s still mapped after dlclose returned %d  %#llx-%#llx\n",
-			e->path, e->status, (unsigned long long)e->start,
+			path, e->status, (unsigned long long)e->start,
 			(unsigned long long)e->end);
 		if (e->note)
 			fprintf(out, "                         %s\n", e->note);
 		break;
 	case TL_MAP_GONE:
-		fprintf(out, "%s  %#llx-%#llx\n", e->path ? e->path : "(anonymous)",
+		fprintf(out, "%s  %#llx-%#llx\n", path ? path : "(anonymous)",
 			(unsigned long long)e->start, (unsigned long long)e->end);
 		break;
 	case TL_FAULT:
@@ -115,9 +118,17 @@ report_process_header(FILE *out, const struct process *p)
 {
 	fprintf(out, "%s: pid %d (%s), parent %d:", PACKAGE, p->pid, process_name(p),
 		p->parent_pid);
-	for (char **a = p->argv; a && *a; a++)
-		fprintf(out, " %s", *a);
+	report_print_argv(out, p);
 	fputc('\n', out);
+}
+
+void
+report_print_argv(FILE *out, const struct process *p)
+{
+	for (char **a = p->argv; a && *a; a++) {
+		fputc(' ', out);
+		quote_print_arg(out, *a);
+	}
 }
 
 void
@@ -157,6 +168,34 @@ report_signal_name(int sig)
 const char *
 report_si_code_name(int sig, int code)
 {
+	/* Sent by a process: the same codes for every signal. */
+	switch (code) {
+	case SI_USER: return "SI_USER: sent by kill()";
+	case SI_TKILL: return "SI_TKILL: sent by tgkill() (raise, pthread_kill, abort)";
+	case SI_QUEUE: return "SI_QUEUE: sent by sigqueue()";
+	case SI_TIMER: return "SI_TIMER: a POSIX timer expired";
+	case SI_MESGQ: return "SI_MESGQ";
+	case SI_ASYNCIO: return "SI_ASYNCIO";
+	}
+	if (code == SI_KERNEL)
+		return "SI_KERNEL: sent by the kernel";
+	if (sig == SIGFPE) {
+		switch (code) {
+		case FPE_INTDIV: return "FPE_INTDIV: integer divide by zero";
+		case FPE_INTOVF: return "FPE_INTOVF: integer overflow";
+		case FPE_FLTDIV: return "FPE_FLTDIV: floating-point divide by zero";
+		case FPE_FLTOVF: return "FPE_FLTOVF: floating-point overflow";
+		case FPE_FLTUND: return "FPE_FLTUND: floating-point underflow";
+		case FPE_FLTRES: return "FPE_FLTRES: floating-point inexact result";
+		case FPE_FLTINV: return "FPE_FLTINV: invalid floating-point operation";
+		case FPE_FLTSUB: return "FPE_FLTSUB: subscript out of range";
+		}
+	} else if (sig == SIGTRAP) {
+		switch (code) {
+		case TRAP_BRKPT: return "TRAP_BRKPT: breakpoint";
+		case TRAP_TRACE: return "TRAP_TRACE: trace trap";
+		}
+	}
 	if (sig == SIGSEGV) {
 		switch (code) {
 		case SEGV_MAPERR: return "SEGV_MAPERR: address not mapped";
@@ -182,24 +221,32 @@ report_si_code_name(int sig, int code)
 static void
 report_fact(FILE *out, const struct fact *x)
 {
-	if (!x->was_gone) {
+	if (!x->was_gone && !x->unmapped_file) {
 		if (!x->region) {
-			fprintf(out, "  %-8s %#llx is not in any mapping, and never was\n", x->label,
-				(unsigned long long)x->addr);
+			/* The history sees library and file unmaps, not every
+			   anonymous munmap: no claim about what was there. */
+			fprintf(out, "  %-8s %#llx is not mapped%s\n", x->label,
+				(unsigned long long)x->addr,
+				x->addr < 0x10000 ? " (the lowest 64 KiB never are)" :
+				"; no library or file the tool saw was there");
 			return;
 		}
-		fprintf(out, "  %-8s %#llx is in %s", x->label, (unsigned long long)x->addr,
-			x->region);
+		fprintf(out, "  %-8s %#llx is in ", x->label, (unsigned long long)x->addr);
+		quote_print(out, x->region);
+		if (x->section && !x->live_symbol)
+			fprintf(out, " (%s)", x->section);
 		if (x->live_symbol)
 			fprintf(out, ": %s+%#llx", x->live_symbol,
 				(unsigned long long)x->live_sym_offset);
 		fputc('\n', out);
 		return;
 	}
-	fprintf(out, "  %-8s %#llx was in %s (%s%s%s), unmapped %.3f ms before the fault\n",
-		x->label, (unsigned long long)x->addr, x->path, x->perms,
+	fprintf(out, "  %-8s %#llx was in ", x->label, (unsigned long long)x->addr);
+	quote_print(out, x->path);
+	fprintf(out, " (%s%s%s%s), unmapped %s%.3f ms before the fault\n", x->perms,
+		x->unmapped_file ? ", a file mapped as data" : "",
 		x->build_id ? ", build-id " : "", x->build_id ? x->build_id : "",
-		x->gone_before * 1e3);
+		x->gone_time_exact ? "" : "at most ", x->gone_before * 1e3);
 	if (x->now_covered_by)
 		fprintf(out, "  %-8s now covered by %s, mapped there after the unload\n", "",
 			x->now_covered_by);
@@ -234,9 +281,10 @@ report_dlclose(FILE *out, const struct finding *f, const char *label)
 static void
 report_argv(FILE *out, const struct process *p)
 {
-	fprintf(out, "  process  pid %d, %s:", p->pid, p->exe ? p->exe : "?");
-	for (char **a = p->argv; a && *a; a++)
-		fprintf(out, " %s", *a);
+	fprintf(out, "  process  pid %d, ", p->pid);
+	quote_print(out, p->exe);
+	fputc(':', out);
+	report_print_argv(out, p);
 	fputc('\n', out);
 }
 
@@ -297,11 +345,33 @@ report_fault(FILE *out, const struct finding *f)
 	fprintf(out, "%s: pid %d (%s) thread %d received SIG%s (%s) at %.3f ms\n", PACKAGE,
 		f->pid, process_name(f->proc), f->tid, report_signal_name(f->sig),
 		report_si_code_name(f->sig, f->si_code), f->t * 1e3);
-	fprintf(out, "  %s\n", f->verdict);
+	/* One line, whatever names it holds: tools grep for it. */
+	fputs("  ", out);
+	quote_print(out, f->verdict);
+	fputc('\n', out);
+	if (f->sent)
+		fprintf(out, "  %-8s %s\n", "sender", f->sender);
+	if (f->abort_message) {
+		fprintf(out, "  %-8s ", "message");
+		quote_print(out, f->abort_message);
+		fputc('\n', out);
+	}
 	for (size_t i = 0; i < f->nfacts; i++) {
 		report_fact(out, &f->facts[i]);
 		if (i == 0 && f->pc_is_addr)
 			fprintf(out, "  pc       the same address: the fault is the jump there\n");
+	}
+	if (f->insn) {
+		fprintf(out, "  %-8s %s", "insn", f->insn);
+		if (f->insn_addr != f->pc)
+			fprintf(out, " at %#llx (the call or jump that went there)",
+				(unsigned long long)f->insn_addr);
+		for (unsigned int i = 0; i < f->ninsn_regs; i++)
+			fprintf(out, "%s%s=%#llx", i ? " " : "  [", f->insn_regs[i].name,
+				(unsigned long long)f->insn_regs[i].value);
+		if (f->ninsn_regs)
+			fputc(']', out);
+		fputc('\n', out);
 	}
 	if (f->object)
 		fprintf(out, "  object   %#llx (%s, held in %s) still points at %#llx in %s\n",

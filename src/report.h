@@ -44,6 +44,9 @@ const char *report_signal_name(int sig);
 /* "SEGV_MAPERR: address not mapped". */
 const char *report_si_code_name(int sig, int code);
 
+/* The process's arguments, each escaped, with a space before each. */
+void report_print_argv(FILE *out, const struct process *p);
+
 /* Basename of a path, for compact lines. */
 const char *report_basename(const char *path);
 

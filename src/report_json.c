@@ -192,6 +192,7 @@ write_fact(struct json *j, const struct fact *x)
 		json_string(j, "permissions", x->perms);
 		json_string(j, "build_id", x->build_id);
 		json_double(j, "unmapped_ms_before", x->gone_before * 1e3);
+		json_bool(j, "unmapped_time_exact", x->gone_time_exact);
 		json_string(j, "now_covered_by", x->now_covered_by);
 		if (x->has_module_offset)
 			json_hex(j, "module_offset", x->module_offset);
@@ -203,10 +204,35 @@ write_fact(struct json *j, const struct fact *x)
 		json_string(j, "slot_function", x->slot_function);
 	} else {
 		json_string(j, "region", x->region);
+		if (x->section)
+			json_string(j, "section", x->section);
 		json_string(j, "symbol", x->live_symbol);
 		if (x->live_symbol)
 			json_int(j, "symbol_offset", (long long)x->live_sym_offset);
+		if (x->unmapped_file) {
+			json_string(j, "unmapped_file", x->path);
+			json_string(j, "permissions", x->perms);
+			json_double(j, "unmapped_ms_before", x->gone_before * 1e3);
+			json_bool(j, "unmapped_time_exact", x->gone_time_exact);
+		}
 	}
+	json_object_end(j);
+}
+
+static void
+write_instruction(struct json *j, const struct finding *f)
+{
+	json_object_begin(j, "instruction");
+	json_hex(j, "address", f->insn_addr);
+	json_string(j, "text", f->insn);
+	json_array_begin(j, "registers");
+	for (unsigned int i = 0; i < f->ninsn_regs; i++) {
+		json_object_begin(j, NULL);
+		json_string(j, "name", f->insn_regs[i].name);
+		json_hex(j, "value", f->insn_regs[i].value);
+		json_object_end(j);
+	}
+	json_array_end(j);
 	json_object_end(j);
 }
 
@@ -243,6 +269,18 @@ write_finding(struct json *j, const struct finding *f)
 		json_int(j, "fault_event", f->fault_event);
 		json_hex(j, "address", f->addr);
 		json_hex(j, "pc", f->pc);
+		json_bool(j, "history_known", f->history_known);
+		if (f->sent) {
+			json_object_begin(j, "sender");
+			json_int(j, "pid", f->sender_pid);
+			json_int(j, "uid", f->sender_uid);
+			json_string(j, "description", f->sender);
+			json_object_end(j);
+		}
+		if (f->abort_message)
+			json_string(j, "abort_message", f->abort_message);
+		if (f->insn)
+			write_instruction(j, f);
 		json_array_begin(j, "facts");
 		for (size_t i = 0; i < f->nfacts; i++)
 			write_fact(j, &f->facts[i]);

@@ -231,6 +231,7 @@ adopt(pid_t tid, pid_t parent_tid, enum child_kind kind)
 		solib_state_copy(&p->solib, &parent->solib);
 		/* fork copied the address space as our snapshot last saw it. */
 		copy_maps(&p->maps, &parent->maps);
+		p->maps_read_at = parent->maps_read_at;
 	} else {
 		process_read_identity(p);
 	}
@@ -485,10 +486,63 @@ on_untraced_exit(pid_t pid, int status)
 	return false;
 }
 
+/* Signals the kernel raises for the instruction that faulted. */
 static bool
 is_fault_signal(int sig)
 {
-	return sig == SIGSEGV || sig == SIGBUS || sig == SIGILL;
+	return sig == SIGSEGV || sig == SIGBUS || sig == SIGILL || sig == SIGFPE;
+}
+
+/* Signals whose default action ends the process. */
+static bool
+kills_by_default(int sig)
+{
+	switch (sig) {
+	case SIGCHLD: case SIGCONT: case SIGURG: case SIGWINCH:
+	case SIGSTOP: case SIGTSTP: case SIGTTIN: case SIGTTOU:
+		return false;
+	}
+	return sig > 0 && sig < NSIG;
+}
+
+/* Whether delivering sig to thread tid now ends its process: nothing
+   catches or ignores it.  (Ignored signals still stop a traced thread.) */
+static bool
+signal_is_fatal(pid_t tid, int sig)
+{
+	if (!kills_by_default(sig))
+		return false;
+	char path[64], line[128];
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return false;
+	unsigned long long caught = 0, ignored = 0;
+	bool read_both = false;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "SigIgn: %llx", &ignored) == 1)
+			continue;
+		if (sscanf(line, "SigCgt: %llx", &caught) == 1) {
+			read_both = true;
+			break;
+		}
+	}
+	fclose(f);
+	unsigned long long bit = 1ULL << (sig - 1);
+	return read_both && !(caught & bit) && !(ignored & bit);
+}
+
+/* A fault the kernel raised for an instruction is diagnosed at once, even
+   if a handler catches it (the state at the fault is the evidence); any
+   other signal when it is about to end the process. */
+static bool
+signal_needs_diagnosis(pid_t tid, int sig)
+{
+	siginfo_t si;
+	if (is_fault_signal(sig) && ptrace(PTRACE_GETSIGINFO, tid, NULL, &si) == 0 &&
+	    si.si_code > 0)
+		return true;
+	return sig != SIGKILL && signal_is_fatal(tid, sig);
 }
 
 static bool
@@ -567,17 +621,16 @@ dispatch(pid_t tid, int status, const struct supervisor_hooks *hooks)
 			perror_msg("single-stepping thread %d", tid);
 		return;
 	}
-	if (is_fault_signal(sig) && !(t->flags & TF_REPORTED) && hooks && hooks->on_fault) {
-		siginfo_t si;
-		/* Only a fault the kernel raised, not a kill(SIGSEGV). */
-		if (ptrace(PTRACE_GETSIGINFO, tid, NULL, &si) == 0 && si.si_code > 0) {
-			t->flags |= TF_REPORTED;
-			if (hooks->on_fault(t->proc, tid, sig, hooks->arg) && hooks->hand_off) {
-				struct process *p = t->proc;
-				detach_for_debugger(t);
-				debugger_pid = hooks->hand_off(p, tid, hooks->arg);
-				return;
-			}
+	/* Once per thread: a handler that reports a fault and raises it again
+	   (Python's faulthandler) ends the process with the first report. */
+	if (!(t->flags & TF_REPORTED) && hooks && hooks->on_fault &&
+	    signal_needs_diagnosis(tid, sig)) {
+		t->flags |= TF_REPORTED;
+		if (hooks->on_fault(t->proc, tid, sig, hooks->arg) && hooks->hand_off) {
+			struct process *p = t->proc;
+			detach_for_debugger(t);
+			debugger_pid = hooks->hand_off(p, tid, hooks->arg);
+			return;
 		}
 	}
 	resume(tid, sig);

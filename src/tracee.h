@@ -29,6 +29,7 @@ struct process {
 	unsigned int nthreads;
 	struct bp_table bps;
 	struct maps_snapshot maps;	/* as of the last library event */
+	double maps_read_at;		/* when maps was read */
 	struct maps_history history;	/* every mapping that went away */
 	struct solib_state solib;
 	struct timeline timeline;
