@@ -36,6 +36,7 @@ struct addr_fact {
 	char *symbol;			/* demangled symbol at addr in that file */
 	uint64_t sym_offset;
 	bool is_vtable;
+	bool is_func_start;		/* addr is the entry of a function */
 	uint64_t sym_start;		/* runtime address of the symbol */
 	char *slot_function;		/* vtable slot or table word: what it held */
 	long slot;			/* vtable slot index, -1: none */
@@ -104,6 +105,7 @@ addr_fact_find(struct process *p, uint64_t addr, struct addr_fact *f)
 	f->sym_offset = vaddr - sym.value;
 	f->sym_start = addr - f->sym_offset;
 	f->is_vtable = strncmp(sym.name, "_ZTV", 4) == 0;
+	f->is_func_start = sym.type == STT_FUNC && f->sym_offset == 0;
 	if (sym.type == STT_FUNC)
 		return;
 	/* A word of a vtable or of a table of function pointers: name what
@@ -287,7 +289,12 @@ find_reloaded_pointer(struct process *p, pid_t tid, const struct insn *in,
 			if (is_this && !vtable_holds(tid, v, target))
 				continue;
 			addr_fact_find(p, v, f);
-			if (f->was && f->loc.map && !f->loc.gone) {
+			/* Another file maps that address now, so any pointer
+			   there may be fresh: only one made for the old library
+			   counts, a vptr (a vtable's address point) or a function
+			   pointer (a function's entry). */
+			bool kept = (f->is_vtable && f->sym_offset >= 16) || f->is_func_start;
+			if (f->was && f->loc.map && !f->loc.gone && kept) {
 				snprintf(label, size, "%s%s", deref ? "*" : "", insn_reg_name(used[i]));
 				return true;
 			}
@@ -618,17 +625,23 @@ diagnose_fault(struct process *p, pid_t tid, int sig, void *context)
 			addr_fact_find(p, regs.rip, &fp);
 		/* The fault address and the pc are evidence by themselves;
 		   a register only when the instruction used it. */
-		if (!fa.was && !fp.was && have_insn &&
+		if (!(fa.was && fa.loc.gone) && !(fp.was && fp.loc.gone) && have_insn &&
 		    find_reloaded_pointer(p, tid, &in, &in_regs, regs.rip, &freg, stale_reg,
 					  sizeof(stale_reg)))
 			reload = true;
-		reload |= (fa.was && fa.loc.map && !fa.loc.gone) ||
-			  (fp.was && fp.loc.map && !fp.loc.gone);
-		key = fp.was ? &fp : fa.was ? &fa : stale_reg[0] ? &freg : NULL;
+		/* The address and the pc blame a library only where nothing is
+		   mapped now: a fault inside a live mapping is that mapping's. */
+		bool fa_gone = fa.was && fa.loc.gone, fp_gone = fp.was && fp.loc.gone;
+		key = fp_gone ? &fp : fa_gone ? &fa : stale_reg[0] ? &freg : NULL;
+		/* Reported as where they are now. */
+		if (!fa_gone)
+			fa.was = NULL;
+		if (!fp_gone)
+			fp.was = NULL;
 	}
 
 	if (key) {
-		library_verdict(key, reload, fp.was != NULL || (fd->pc_is_addr && fa.was), fd);
+		library_verdict(key, reload, key == &fp || (fd->pc_is_addr && key == &fa), fd);
 		fd->blames_library = true;
 	} else {
 		ordinary_verdict(p, tid, &si, have_insn ? &in : NULL, &fa, fd);
