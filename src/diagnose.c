@@ -476,8 +476,15 @@ sender_words(const struct process *p, const siginfo_t *si)
 	if (si->si_pid == getpid())
 		return xasprintf("%s (forwarding a signal it received)", PACKAGE);
 	char path[64], comm[64] = "";
+	/* A traced sender may be gone by now: its last image names it. */
+	const struct process *sender = NULL;
+	for (const struct process *q = process_list; q; q = q->next)
+		if (q->pid == si->si_pid)
+			sender = q;
+	if (sender)
+		snprintf(comm, sizeof(comm), "%s", process_name(sender));
 	snprintf(path, sizeof(path), "/proc/%d/comm", (int)si->si_pid);
-	FILE *f = si->si_pid > 0 ? fopen(path, "r") : NULL;
+	FILE *f = si->si_pid > 0 && !comm[0] ? fopen(path, "r") : NULL;
 	if (f) {
 		if (fgets(comm, sizeof(comm), f))
 			comm[strcspn(comm, "\n")] = '\0';
@@ -683,6 +690,26 @@ diagnose_fault(struct process *p, pid_t tid, int sig, void *context)
 	addr_fact_free(&freg);
 	dc->last = fd;
 	return dc->gdb;
+}
+
+void
+diagnose_killed(struct process *p, pid_t tid, void *context)
+{
+	struct diagnose_context *dc = context;
+	report_findings.faults++;
+	struct finding *fd = finding_new(FINDING_FAULT, p, tid);
+	fd->sig = SIGKILL;
+	fd->si_code = SI_USER;
+	fd->sent = true;
+	fd->history_known = p->solib.dynamic;
+	fd->sender_pid = 0;
+	fd->sender = xstrdup("unknown: SIGKILL is not announced to a tracer (another "
+			     "process, a timeout, or the kernel's out-of-memory killer)");
+	fd->category = xstrdup("killed");
+	fd->verdict = xstrdup("killed by SIGKILL, which cannot be caught, and which stops "
+			      "no thread before it acts: no stack or state could be read");
+	finding_sign(fd);
+	report_fault(dc->report->out, fd);
 }
 
 pid_t

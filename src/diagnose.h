@@ -19,6 +19,8 @@ struct diagnose_context {
 /* supervisor_hooks.on_fault: tid of p stopped with fatal signal sig.
    True when the process is to be handed to gdb. */
 bool diagnose_fault(struct process *p, pid_t tid, int sig, void *context);
+/* supervisor_hooks.on_killed: p was killed by SIGKILL. */
+void diagnose_killed(struct process *p, pid_t tid, void *context);
 /* supervisor_hooks.hand_off: start gdb on the stopped, detached process. */
 pid_t diagnose_hand_off(struct process *p, pid_t tid, void *context);
 

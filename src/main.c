@@ -207,7 +207,8 @@ main(int argc, char **argv)
 
 	struct diagnose_context dc = { .report = ro, .gdb = gdb };
 	struct supervisor_hooks hooks = {
-		.on_fault = diagnose_fault, .hand_off = diagnose_hand_off, .arg = &dc,
+		.on_fault = diagnose_fault, .hand_off = diagnose_hand_off,
+		.on_killed = diagnose_killed, .arg = &dc,
 	};
 	int status = supervisor_run(&hooks);
 

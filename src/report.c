@@ -342,9 +342,14 @@ report_latent_consequence(const struct finding *f)
 void
 report_fault(FILE *out, const struct finding *f)
 {
-	fprintf(out, "%s: pid %d (%s) thread %d received SIG%s (%s) at %.3f ms\n", PACKAGE,
-		f->pid, process_name(f->proc), f->tid, report_signal_name(f->sig),
-		report_si_code_name(f->sig, f->si_code), f->t * 1e3);
+	if (f->sig == SIGKILL)
+		fprintf(out, "%s: pid %d (%s) was killed by SIGKILL at %.3f ms\n", PACKAGE,
+			f->pid, process_name(f->proc), f->t * 1e3);
+	else
+		fprintf(out, "%s: pid %d (%s) thread %d received SIG%s (%s) at %.3f ms\n",
+			PACKAGE, f->pid, process_name(f->proc), f->tid,
+			report_signal_name(f->sig), report_si_code_name(f->sig, f->si_code),
+			f->t * 1e3);
 	/* One line, whatever names it holds: tools grep for it. */
 	fputs("  ", out);
 	quote_print(out, f->verdict);
@@ -379,8 +384,10 @@ report_fault(FILE *out, const struct finding *f)
 			(unsigned long long)f->object_vptr, report_basename(f->library));
 	if (f->blames_library)
 		report_dlclose(out, f, "unloaded by dlclose");
-	fprintf(out, "  crashed  in thread %d:\n", f->tid);
-	report_stack(out, &f->stack, "           ");
+	if (f->stack.n) {
+		fprintf(out, "  crashed  in thread %d:\n", f->tid);
+		report_stack(out, &f->stack, "           ");
+	}
 	if (f->blames_library)
 		print_wrapped(out, "fix", report_fix(f));
 	report_argv(out, f->proc);

@@ -266,7 +266,8 @@ write_finding(struct json *j, const struct finding *f)
 		json_int(j, "signal_number", f->sig);
 		json_int(j, "si_code", f->si_code);
 		json_string(j, "si_code_name", report_si_code_name(f->sig, f->si_code));
-		json_int(j, "fault_event", f->fault_event);
+		if (f->fault_event)
+			json_int(j, "fault_event", f->fault_event);
 		json_hex(j, "address", f->addr);
 		json_hex(j, "pc", f->pc);
 		json_bool(j, "history_known", f->history_known);

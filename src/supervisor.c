@@ -552,11 +552,14 @@ is_stop_signal(int sig)
 }
 
 static void
-on_exit_status(struct tracee *t, int status)
+on_exit_status(struct tracee *t, int status, const struct supervisor_hooks *hooks)
 {
 	struct process *p = t->proc;
 	pid_t tid = t->tid;
 	tracee_drop(t, status);
+	if (p->ended && !p->exec_ended && WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL &&
+	    hooks && hooks->on_killed)
+		hooks->on_killed(p, tid, hooks->arg);
 	if (p->ended)
 		unwind_forget(p->pid);
 	if (tid == root_pid && p->ended)
@@ -572,7 +575,7 @@ dispatch(pid_t tid, int status, const struct supervisor_hooks *hooks)
 	if (!t)
 		t = adopt(tid, 0, CHILD_UNKNOWN);
 	if (WIFEXITED(status) || WIFSIGNALED(status)) {
-		on_exit_status(t, status);
+		on_exit_status(t, status, hooks);
 		return;
 	}
 	if (!WIFSTOPPED(status))

@@ -15,6 +15,8 @@ struct supervisor_hooks {
 	/* The process is stopped and detached: start the debugger.  Returns
 	   its pid (our child), or -1. */
 	pid_t (*hand_off)(struct process *p, pid_t tid, void *arg);
+	/* The process was killed by SIGKILL, which no stop announces. */
+	void (*on_killed)(struct process *p, pid_t tid, void *arg);
 	void *arg;
 };
 
