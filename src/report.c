@@ -55,6 +55,14 @@ report_stack(FILE *out, const struct stack *s, const char *indent)
 		fprintf(out, "%s... (deeper frames not shown)\n", indent);
 }
 
+/* The process's name (its executable's), escaped. */
+static const char *
+shown_name(const struct process *p)
+{
+	static char buf[256];
+	return quote_string(process_name(p), buf, sizeof(buf));
+}
+
 static void
 report_event(FILE *out, const struct process *p, const struct tl_event *e)
 {
@@ -116,7 +124,7 @@ report_event(FILE *out, const struct process *p, const struct tl_event *e)
 static void
 report_process_header(FILE *out, const struct process *p)
 {
-	fprintf(out, "%s: pid %d (%s), parent %d:", PACKAGE, p->pid, process_name(p),
+	fprintf(out, "%s: pid %d (%s), parent %d:", PACKAGE, p->pid, shown_name(p),
 		p->parent_pid);
 	report_print_argv(out, p);
 	fputc('\n', out);
@@ -344,10 +352,10 @@ report_fault(FILE *out, const struct finding *f)
 {
 	if (f->sig == SIGKILL)
 		fprintf(out, "%s: pid %d (%s) was killed by SIGKILL at %.3f ms\n", PACKAGE,
-			f->pid, process_name(f->proc), f->t * 1e3);
+			f->pid, shown_name(f->proc), f->t * 1e3);
 	else
 		fprintf(out, "%s: pid %d (%s) thread %d received SIG%s (%s) at %.3f ms\n",
-			PACKAGE, f->pid, process_name(f->proc), f->tid,
+			PACKAGE, f->pid, shown_name(f->proc), f->tid,
 			report_signal_name(f->sig), report_si_code_name(f->sig, f->si_code),
 			f->t * 1e3);
 	/* One line, whatever names it holds: tools grep for it. */
@@ -399,7 +407,7 @@ void
 report_latent(FILE *out, const struct finding *f)
 {
 	size_t live = f->nrefs;
-	fprintf(out, "%s: pid %d (%s): %s\n", PACKAGE, f->pid, process_name(f->proc), f->verdict);
+	fprintf(out, "%s: pid %d (%s): %s\n", PACKAGE, f->pid, shown_name(f->proc), f->verdict);
 	fprintf(out, "  library  %s %#llx-%#llx%s%s\n", f->library,
 		(unsigned long long)f->lib_start, (unsigned long long)f->lib_end,
 		f->library_build_id ? ", build-id " : "",
