@@ -10,6 +10,7 @@
  *   null-read      read through a NULL pointer
  *   null-field     read a field 16 bytes into a NULL struct pointer
  *   stack-overflow endless recursion into the stack's guard area
+ *   thread-stack-overflow  the same on a thread (glibc's guard page)
  *   rodata-write   write to a string literal
  *   assert         a failed assert() (abort with glibc's message)
  *   exec-heap      call a function pointer that holds a heap address
@@ -28,6 +29,7 @@
  */
 #include <assert.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -64,6 +66,13 @@ static REPRO_NOINLINE int recurse(int depth)
 	if (depth >= recursion_limit)
 		return 0;
 	return recurse(depth + 1) + frame[0];
+}
+
+static void *recurse_on_thread(void *arg)
+{
+	(void)arg;
+	recurse(0);
+	return NULL;
 }
 
 static REPRO_NOINLINE void write_literal(char *s)
@@ -161,6 +170,10 @@ int main(int argc, char **argv)
 		return (int)read_size(NULL);
 	} else if (strcmp(mode, "stack-overflow") == 0) {
 		return recurse(0);
+	} else if (strcmp(mode, "thread-stack-overflow") == 0) {
+		pthread_t t;
+		pthread_create(&t, NULL, recurse_on_thread, NULL);
+		pthread_join(t, NULL);
 	} else if (strcmp(mode, "rodata-write") == 0) {
 		write_literal((char *)"hello");
 	} else if (strcmp(mode, "assert") == 0) {
