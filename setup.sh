@@ -4,7 +4,7 @@
 set -eu
 
 PACKAGES="make autoconf automake pkg-config gcc g++ clang
-libunwind-dev libelf-dev libcunit1-dev libcapstone-dev libclass-loader-dev
+libunwind-dev libelf-dev libdw-dev libcunit1-dev libcapstone-dev libclass-loader-dev
 python3 python3-jsonschema gdb strace procps coreutils
 libclang-rt-14-dev valgrind"
 

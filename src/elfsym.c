@@ -711,6 +711,12 @@ elfsym_close(struct elf_file *f)
 	free(f);
 }
 
+Elf *
+elfsym_elf_handle(const struct elf_file *f)
+{
+	return f->elf;
+}
+
 const char *
 elfsym_path(const struct elf_file *f)
 {

@@ -38,6 +38,8 @@ void elfsym_close(struct elf_file *f);
 bool elfsym_read_all(struct elf_file *f);
 
 const char *elfsym_path(const struct elf_file *f);
+/* The libelf handle, for reading DWARF from the same open file. */
+struct Elf *elfsym_elf_handle(const struct elf_file *f);
 /* The descriptor it is read through (owned by f): /proc/self/fd/N names
    the file as it was opened, even once deleted. */
 int elfsym_fd(const struct elf_file *f);

@@ -85,6 +85,13 @@ void json_array_begin(struct json *j, const char *k) { open_(j, k, '['); }
 void json_array_end(struct json *j) { close_(j, ']'); }
 
 void
+json_null(struct json *j, const char *k)
+{
+	key(j, k);
+	fputs("null", j->f);
+}
+
+void
 json_string(struct json *j, const char *k, const char *val)
 {
 	key(j, k);

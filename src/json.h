@@ -24,6 +24,7 @@ void json_array_end(struct json *j);
 void json_string(struct json *j, const char *key, const char *val);
 void json_int(struct json *j, const char *key, long long val);
 void json_bool(struct json *j, const char *key, bool val);
+void json_null(struct json *j, const char *key);
 void json_double(struct json *j, const char *key, double val);
 /* Addresses as "0x..." strings: 64-bit values do not fit a JSON number
    that every reader parses exactly. */

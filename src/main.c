@@ -1,6 +1,7 @@
 /* teardown-audit: run a command under ptrace to its exit and tell which
    unloaded library its crash (or latent crash) came from. */
 #include "config.h"
+#include "debuginfo.h"
 #include "diagnose.h"
 #include "error.h"
 #include "objcache.h"
@@ -42,6 +43,10 @@ usage(FILE *out)
 "                           libraries' symbols at their old addresses (commands\n"
 "                           also written to teardown-audit-PID.gdb;\n"
 "                           TEARDOWN_AUDIT_GDB overrides 'gdb -q')\n"
+"      --debug-file-directory=DIRS\n"
+"                           where separate debug files are (colon-separated;\n"
+"                           default /usr/lib/debug), for source lines and the\n"
+"                           names stripped files lack\n"
 "      --stats              print counts of the tool's own work (ptrace stops,\n"
 "                           maps reads, stack walks) and its peak memory\n"
 "  -h, --help               show this help and exit\n"
@@ -123,7 +128,7 @@ raise_fd_limit(void)
 int
 main(int argc, char **argv)
 {
-	enum { OPT_DEBUG = 256, OPT_STATS, OPT_ERROR_EXITCODE, OPT_JSON, OPT_GDB };
+	enum { OPT_DEBUG = 256, OPT_STATS, OPT_ERROR_EXITCODE, OPT_JSON, OPT_GDB, OPT_DEBUG_DIRS };
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -132,6 +137,7 @@ main(int argc, char **argv)
 		{ "error-exitcode", required_argument, NULL, OPT_ERROR_EXITCODE },
 		{ "json", required_argument, NULL, OPT_JSON },
 		{ "gdb", no_argument, NULL, OPT_GDB },
+		{ "debug-file-directory", required_argument, NULL, OPT_DEBUG_DIRS },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -160,6 +166,9 @@ main(int argc, char **argv)
 			break;
 		case OPT_JSON:
 			json_path = optarg;
+			break;
+		case OPT_DEBUG_DIRS:
+			debuginfo_set_dirs(optarg);
 			break;
 		case OPT_GDB:
 			gdb = true;
@@ -220,6 +229,7 @@ main(int argc, char **argv)
 	fflush(ro->out);
 	if (ro->out != stderr && fclose(ro->out) != 0)
 		perror_msg("writing the report to '%s'", output);
+	debuginfo_free_all();
 	objcache_free_all();
 	if (error_exitcode && (report_findings.latent || report_findings.unloaded_faults))
 		exit(error_exitcode);

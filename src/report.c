@@ -1,5 +1,6 @@
 #include "config.h"
 #include "report.h"
+#include "debuginfo.h"
 #include "finding.h"
 #include "quote.h"
 #include "solib.h"
@@ -37,8 +38,19 @@ report_format_status(int st, char *buf, size_t size)
 void
 report_stack(FILE *out, const struct stack *s, const char *indent)
 {
+	debuginfo_fill_stack(s);
 	for (size_t i = 0; i < s->n; i++) {
 		const struct frame *f = &s->v[i];
+		/* Calls inlined at the pc first, innermost first, as the
+		   frames they would be without inlining. */
+		for (size_t k = 0; k < f->ninlined; k++) {
+			const struct src_inline *in = &f->inlined[k];
+			char name[512];
+			snprintf(name, sizeof(name), "%s (inlined)", in->function);
+			fprintf(out, "%s    %-50s %s  %s:%u\n", indent, name,
+				f->module ? report_basename(f->module) : "??",
+				report_basename(in->file), in->line);
+		}
 		char sym[512];
 		if (f->symbol && f->sym_offset)
 			snprintf(sym, sizeof(sym), "%s+%#llx", f->symbol,
@@ -47,9 +59,12 @@ report_stack(FILE *out, const struct stack *s, const char *indent)
 			snprintf(sym, sizeof(sym), "%s", f->symbol);
 		else
 			snprintf(sym, sizeof(sym), "%#llx", (unsigned long long)f->pc);
-		fprintf(out, "%s#%-2zu %-50s %s%s\n", indent, i, sym,
+		fprintf(out, "%s#%-2zu %-50s %s%s", indent, i, sym,
 			f->module ? report_basename(f->module) : "??",
 			f->in_gone_mapping ? " (unloaded)" : "");
+		if (f->source_file)
+			fprintf(out, "  %s:%u", report_basename(f->source_file), f->source_line);
+		fputc('\n', out);
 	}
 	if (s->truncated)
 		fprintf(out, "%s... (deeper frames not shown)\n", indent);

@@ -1,5 +1,6 @@
 #include "config.h"
 #include "report_json.h"
+#include "debuginfo.h"
 #include "error.h"
 #include "finding.h"
 #include "json.h"
@@ -78,6 +79,7 @@ write_status(struct json *j, const char *k, int st)
 static void
 write_frames(struct json *j, const char *k, const struct stack *s)
 {
+	debuginfo_fill_stack(s);
 	json_array_begin(j, k);
 	for (size_t i = 0; i < s->n; i++) {
 		const struct frame *f = &s->v[i];
@@ -91,6 +93,20 @@ write_frames(struct json *j, const char *k, const struct stack *s)
 		if (f->symbol)
 			json_int(j, "symbol_offset", (long long)f->sym_offset);
 		json_bool(j, "unloaded", f->in_gone_mapping);
+		json_string(j, "source_file", f->source_file);
+		if (f->source_file)
+			json_int(j, "source_line", f->source_line);
+		else
+			json_null(j, "source_line");
+		json_array_begin(j, "inlined");
+		for (size_t n = 0; n < f->ninlined; n++) {
+			json_object_begin(j, NULL);
+			json_string(j, "function", f->inlined[n].function);
+			json_string(j, "source_file", f->inlined[n].file);
+			json_int(j, "source_line", f->inlined[n].line);
+			json_object_end(j);
+		}
+		json_array_end(j);
 		json_object_end(j);
 	}
 	json_array_end(j);

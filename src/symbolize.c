@@ -20,6 +20,8 @@ symbolize_frame(struct process *p, uint64_t pc, bool is_return_address,
 	if (!addrspace_locate(p, lookup, &loc))
 		return;
 	f->in_gone_mapping = loc.gone;
+	f->is_return = is_return_address;
+	f->elf = loc.elf;
 	if (loc.map->path)
 		f->module = xstrdup(loc.map->path);
 	const char *bid = loc.elf ? elfsym_build_id(loc.elf) : NULL;
@@ -28,6 +30,7 @@ symbolize_frame(struct process *p, uint64_t pc, bool is_return_address,
 	if (!loc.has_vaddr)
 		return;
 	f->module_offset = loc.vaddr + (pc - lookup);
+	f->has_module_offset = true;
 	struct elf_symbol sym;
 	if (elfsym_lookup(loc.elf, loc.vaddr, &sym)) {
 		f->symbol = demangle(sym.name);

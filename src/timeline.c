@@ -15,6 +15,12 @@ stack_free(struct stack *s)
 		free(s->v[i].module);
 		free(s->v[i].build_id);
 		free(s->v[i].symbol);
+		free(s->v[i].source_file);
+		for (size_t k = 0; k < s->v[i].ninlined; k++) {
+			free(s->v[i].inlined[k].function);
+			free(s->v[i].inlined[k].file);
+		}
+		free(s->v[i].inlined);
 	}
 	free(s->v);
 	memset(s, 0, sizeof(*s));

@@ -8,6 +8,16 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+struct elf_file;
+
+/* A call inlined at an address: the function and where in it the
+   address is. */
+struct src_inline {
+	char *function;		/* demangled */
+	char *file;
+	unsigned int line;
+};
+
 /* One symbolized stack frame. */
 struct frame {
 	uint64_t pc;
@@ -16,7 +26,16 @@ struct frame {
 	char *symbol;		/* demangled, NULL if unknown */
 	uint64_t sym_offset;	/* pc - symbol start */
 	uint64_t module_offset;	/* pc as a link-time address in module */
+	bool has_module_offset;
 	bool in_gone_mapping;	/* resolved from the history of unmapped code */
+	bool is_return;		/* a return address: look up pc - 1 */
+	/* Filled on demand by debuginfo_fill_stack(), not at the event: */
+	struct elf_file *elf;	/* the file (kept open by objcache), or NULL */
+	bool source_done;
+	char *source_file;	/* NULL if unknown */
+	unsigned int source_line;
+	struct src_inline *inlined;	/* calls inlined at pc, innermost first */
+	size_t ninlined;
 };
 
 struct stack {
