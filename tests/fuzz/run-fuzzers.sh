@@ -31,7 +31,7 @@ shift
 case $secs in
 '' | *[!0-9]*) usage ;;
 esac
-[ $# -gt 0 ] || set -- fuzz_elfsym fuzz_maps
+[ $# -gt 0 ] || set -- fuzz_elfsym fuzz_maps fuzz_srcline
 
 srcdir=$(cd "$(dirname "$0")" && pwd)
 build=$(cd "${FUZZ_BUILDDIR:-.}" && pwd)
@@ -70,6 +70,9 @@ for fz in "$@"; do
 			/lib/x86_64-linux-gnu/libpthread.so.0 \
 			/lib/x86_64-linux-gnu/librt.so.1 \
 			"$fixtures"/libfixture_*.so "$fixtures"/fixture_ops_exec
+		;;
+	fuzz_srcline)
+		seed "$fz" "$fixtures"/libfixture_*.so "$fixtures"/fixture_ops_exec
 		;;
 	fuzz_maps)
 		cat /proc/self/maps >"$work/$fz/corpus/live-cat.maps"
