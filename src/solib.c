@@ -83,15 +83,6 @@ solib_find_handle(const struct solib_state *s, uint64_t lm)
 	return NULL;
 }
 
-const struct solib *
-solib_find_addr(const struct solib_state *s, uint64_t addr)
-{
-	for (size_t i = 0; i < s->n; i++)
-		if (addr >= s->libs[i].start && addr < s->libs[i].end)
-			return &s->libs[i];
-	return NULL;
-}
-
 void
 solib_format_flags(int flags, char *buf, size_t size)
 {

@@ -67,7 +67,6 @@ void solib_state_copy(struct solib_state *dst, const struct solib_state *src);
 void solib_state_free(struct solib_state *s);
 
 const struct solib *solib_find_handle(const struct solib_state *s, uint64_t lm);
-const struct solib *solib_find_addr(const struct solib_state *s, uint64_t addr);
 /* Readable names of dlopen flags, e.g. "RTLD_NOW|RTLD_NODELETE". */
 void solib_format_flags(int flags, char *buf, size_t size);
 
