@@ -715,6 +715,34 @@ elfsym_segments(struct elf_file *f, size_t *n)
 	return f->segs;
 }
 
+size_t
+elfsym_head_span(struct elf_file *f, uint64_t *vaddr)
+{
+	const struct elf_segment *first = NULL;
+	for (size_t i = 0; i < f->nsegs && !first; i++)
+		if (f->segs[i].offset == 0)
+			first = &f->segs[i];
+	if (!first)
+		return 0;
+	uint64_t limit = first->filesz < 4096 ? first->filesz : 4096;
+	uint64_t n = (uint64_t) f->ehdr.e_phoff + (uint64_t) f->ehdr.e_phnum * f->ehdr.e_phentsize;
+	if (n > limit || f->ehdr.e_phoff > limit)
+		return 0;
+	size_t phnum = 0;
+	if (elf_getphdrnum(f->elf, &phnum) != 0)
+		phnum = 0;
+	for (size_t i = 0; i < phnum; i++) {
+		GElf_Phdr ph;
+		if (!gelf_getphdr(f->elf, (int) i, &ph) || ph.p_type != PT_NOTE)
+			continue;
+		if (ph.p_offset <= limit && ph.p_filesz <= limit - ph.p_offset &&
+		    ph.p_offset + ph.p_filesz > n)
+			n = ph.p_offset + ph.p_filesz;
+	}
+	*vaddr = first->vaddr;
+	return (size_t) n;
+}
+
 bool
 elfsym_offset_to_vaddr(struct elf_file *f, uint64_t offset, uint64_t *vaddr)
 {
