@@ -97,6 +97,7 @@ struct elf_file {
 	struct elf_segment *segs;
 	size_t nsegs;
 	uint64_t relro_vaddr, relro_memsz;	/* PT_GNU_RELRO; memsz 0: none */
+	uint64_t eh_hdr_vaddr, eh_hdr_memsz;	/* PT_GNU_EH_FRAME; memsz 0: none */
 	char **needed;		/* DT_NEEDED names, once the dynamic section is read */
 	size_t nneeded, needed_cap;
 
@@ -526,6 +527,10 @@ load_segments(struct elf_file *f)
 		if (ph.p_type == PT_GNU_RELRO && ph.p_vaddr + ph.p_memsz >= ph.p_vaddr) {
 			f->relro_vaddr = ph.p_vaddr;
 			f->relro_memsz = ph.p_memsz;
+		}
+		if (ph.p_type == PT_GNU_EH_FRAME && ph.p_vaddr + ph.p_memsz >= ph.p_vaddr) {
+			f->eh_hdr_vaddr = ph.p_vaddr;
+			f->eh_hdr_memsz = ph.p_memsz;
 		}
 		if (ph.p_type != PT_LOAD)
 			continue;
@@ -1209,6 +1214,16 @@ int
 elfsym_fd(const struct elf_file *f)
 {
 	return f->fd;
+}
+
+bool
+elfsym_eh_frame_hdr(const struct elf_file *f, uint64_t *vaddr, uint64_t *memsz)
+{
+	if (!f->eh_hdr_memsz)
+		return false;
+	*vaddr = f->eh_hdr_vaddr;
+	*memsz = f->eh_hdr_memsz;
+	return true;
 }
 
 bool

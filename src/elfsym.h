@@ -55,6 +55,8 @@ size_t elfsym_head_span(struct elf_file *f, uint64_t *vaddr);
 
 /* PT_LOAD segments in file order. */
 const struct elf_segment *elfsym_segments(struct elf_file *f, size_t *n);
+/* PT_GNU_EH_FRAME: the .eh_frame_hdr search table of the unwind info. */
+bool elfsym_eh_frame_hdr(const struct elf_file *f, uint64_t *vaddr, uint64_t *memsz);
 /* PT_GNU_RELRO: what the dynamic linker makes read-only after relocating. */
 bool elfsym_relro(const struct elf_file *f, uint64_t *vaddr, uint64_t *memsz);
 /* Map a file offset (from /proc/PID/maps) to a link-time vaddr via the
