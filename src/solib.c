@@ -4,6 +4,7 @@
 #include "breakpoint.h"
 #include "elfsym.h"
 #include "error.h"
+#include "glibc.h"
 #include "mem.h"
 #include "latent.h"
 #include "objcache.h"
@@ -317,14 +318,28 @@ names_object(const char *l_name, const char *arg)
 	return strcmp(a ? a + 1 : arg, b ? b + 1 : l_name) == 0;
 }
 
-static void plant_libc_hooks(struct process *p, pid_t tid, const struct solib *libc);
+static void plant_dl_hooks(struct process *p, pid_t tid, const struct solib *l);
+static void note_glibc_version(struct process *p, const struct solib *libc);
+static void warn_no_dl_hooks(const struct process *p);
+
+static const char *
+base_name(const char *path)
+{
+	const char *base = strrchr(path, '/');
+	return base ? base + 1 : path;
+}
 
 static bool
 is_libc(const char *path)
 {
-	const char *base = strrchr(path, '/');
-	base = base ? base + 1 : path;
-	return strncmp(base, "libc.so.", 8) == 0;
+	return strncmp(base_name(path), "libc.so.", 8) == 0;
+}
+
+/* glibc's objects that may define dlopen and dlclose. */
+static bool
+is_glibc_dl(const char *path)
+{
+	return is_libc(path) || strncmp(base_name(path), "libdl.so.", 9) == 0;
 }
 
 /* A timeline event about one object: its names, span and handle. */
@@ -494,9 +509,14 @@ solib_sync(struct process *p, pid_t tid, uint64_t sp, uint64_t r_map)
 			e->flags = flags;
 			l->load_event = e->id;
 		}
-		if (!s->hooks_planted && is_libc(l->path))
-			plant_libc_hooks(p, tid, l);
+		if (is_libc(l->path))
+			note_glibc_version(p, l);
+		if (!s->hooks_planted && is_glibc_dl(l->path))
+			plant_dl_hooks(p, tid, l);
 	}
+	/* Libraries loaded at run time, and no dlopen to see them called. */
+	if (s->started && nnew && !s->hooks_planted)
+		warn_no_dl_hooks(p);
 	free(known);
 	free(chain);
 	pending_open_clear(s, tid);
@@ -504,21 +524,69 @@ solib_sync(struct process *p, pid_t tid, uint64_t sp, uint64_t r_map)
 }
 
 static void
-plant_libc_hooks(struct process *p, pid_t tid, const struct solib *libc)
+note_glibc_version(struct process *p, const struct solib *libc)
 {
-	const struct map_entry *m = maps_snapshot_find(&p->maps, libc->start);
-	struct elf_file *elf = m ? objcache_get(p->pid, m) : NULL;
+	char v[sizeof(p->solib.glibc_version)];
+	if (glibc_version_read(p->pid, libc->elf, libc->l_addr, v, sizeof(v))) {
+		snprintf(p->solib.glibc_version, sizeof(p->solib.glibc_version), "%s", v);
+		debug_msg("pid %d: glibc %s (%s)", p->pid, v, libc->path);
+	} else {
+		debug_msg("pid %d: cannot tell the glibc version of %s (gnu_get_libc_version "
+			  "not found or not as expected)", p->pid, libc->path);
+	}
+}
+
+/* Put a hook on the entry of a function name of object l. */
+static bool
+hook_function(struct process *p, pid_t tid, const struct solib *l, const char *name,
+	      enum bp_kind kind)
+{
 	struct elf_symbol sym;
-	p->solib.hooks_planted = true;
-	if (!elf) {
-		error_msg("pid %d: cannot read %s; dlopen/dlclose calls will not be seen",
-			  p->pid, libc->path);
+	if (!elfsym_find(l->elf, name, &sym) || sym.from_symtab)
+		return false;
+	if (!bp_insert(&p->bps, tid, l->l_addr + sym.value, kind)) {
+		error_msg("pid %d: cannot plant a breakpoint on %s in %s; its calls will not be "
+			  "seen", p->pid, name, l->path);
+		return false;
+	}
+	return true;
+}
+
+/* dlopen, dlclose and dlmopen are in libdl.so.2 before glibc 2.34 (libc.so.6
+   has only internal entry points then), in libc.so.6 since (libdl.so.2 is
+   left empty): hook them in the first of the two that defines them. */
+static void
+plant_dl_hooks(struct process *p, pid_t tid, const struct solib *l)
+{
+	struct elf_symbol sym;
+	if (!l->elf) {
+		error_msg("pid %d: cannot read %s to look for dlopen and dlclose in it",
+			  p->pid, l->path);
 		return;
 	}
-	if (elfsym_find(elf, "dlopen", &sym))
-		bp_insert(&p->bps, tid, libc->l_addr + sym.value, BP_DLOPEN);
-	if (elfsym_find(elf, "dlclose", &sym))
-		bp_insert(&p->bps, tid, libc->l_addr + sym.value, BP_DLCLOSE);
+	if (!elfsym_find(l->elf, "dlopen", &sym) || sym.from_symtab ||
+	    !elfsym_find(l->elf, "dlclose", &sym) || sym.from_symtab) {
+		debug_msg("pid %d: no dlopen and dlclose in %s", p->pid, l->path);
+		return;
+	}
+	p->solib.hooks_planted = true;
+	hook_function(p, tid, l, "dlopen", BP_DLOPEN);
+	hook_function(p, tid, l, "dlclose", BP_DLCLOSE);
+	hook_function(p, tid, l, "dlmopen", BP_DLMOPEN);
+	debug_msg("pid %d: dlopen and dlclose hooked in %s", p->pid, l->path);
+}
+
+static void
+warn_no_dl_hooks(const struct process *p)
+{
+	static bool warned;
+	if (warned)
+		return;
+	warned = true;
+	error_msg("pid %d (%s): libraries are loaded at run time, but no loaded object defines "
+		  "dlopen and dlclose (libc.so.6 from glibc 2.34, libdl.so.2 before): their calls "
+		  "and the dlclose stacks will not be seen, only the loads and unloads",
+		  p->pid, process_name(p));
 }
 
 static void
@@ -541,17 +609,19 @@ on_rbrk(struct process *p, pid_t tid, struct user_regs_struct *regs)
 		p->solib.maps_fresh = true;
 }
 
+/* dlopen(file, mode), or dlmopen(lmid, file, mode). */
 static void
-on_dlopen(struct process *p, pid_t tid, struct user_regs_struct *regs)
+on_dlopen(struct process *p, pid_t tid, struct user_regs_struct *regs, bool mopen)
 {
 	char name[PATH_MAX];
 	const char *path = NULL;
-	if (regs->rdi && mem_read_string(p->pid, regs->rdi, name, sizeof(name)))
+	uint64_t file = mopen ? regs->rsi : regs->rdi;
+	if (file && mem_read_string(p->pid, file, name, sizeof(name)))
 		path = name;
 	stats.dlopen_calls++;
 	struct tl_event *e = timeline_add(&p->timeline, TL_DLOPEN, tid,
 					  path ? path : "(main program)");
-	e->flags = (int)regs->rsi;
+	e->flags = (int)(mopen ? regs->rdx : regs->rsi);
 	struct solib_state *s = &p->solib;
 	/* Already loaded: this call only takes one more reference. */
 	for (size_t i = 0; path && i < s->n; i++)
@@ -656,7 +726,8 @@ solib_on_breakpoint(struct process *p, pid_t tid, struct breakpoint *bp,
 		on_rbrk(p, tid, regs);
 		break;
 	case BP_DLOPEN:
-		on_dlopen(p, tid, regs);
+	case BP_DLMOPEN:
+		on_dlopen(p, tid, regs, bp->kind == BP_DLMOPEN);
 		break;
 	case BP_DLCLOSE:
 		on_dlclose(p, tid, regs);

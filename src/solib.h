@@ -45,7 +45,8 @@ struct solib_state {
 	bool dynamic;		/* a dynamic linker was found and hooked */
 	uint64_t r_debug;	/* address of _r_debug */
 	uint64_t ld_base;
-	bool hooks_planted;	/* dlopen/dlclose breakpoints in libc */
+	bool hooks_planted;	/* dlopen/dlclose breakpoints in libdl or libc */
+	char glibc_version[16];	/* "2.36", from the loaded libc.so.6; "" if unknown */
 	bool started;		/* the start-up libraries are loaded */
 	struct solib *libs;	/* as of the last RT_CONSISTENT */
 	size_t n, cap;
