@@ -98,7 +98,7 @@ solib_format_flags(int flags, char *buf, size_t size)
 
 /* auxv values of a freshly exec'd process. */
 static bool
-read_auxv(pid_t pid, uint64_t *at_base)
+read_auxv(pid_t pid, uint64_t *at_base, uint64_t *at_phdr)
 {
 	char path[64];
 	snprintf(path, sizeof(path), "/proc/%d/auxv", pid);
@@ -109,39 +109,64 @@ read_auxv(pid_t pid, uint64_t *at_base)
 	uint64_t v[128];
 	ssize_t n = read(fd, v, sizeof(v));
 	close(fd);
-	*at_base = 0;
+	*at_base = *at_phdr = 0;
 	for (ssize_t i = 0; i + 1 < n / 8; i += 2) {
 		if (v[i] == AT_NULL)
 			break;
 		if (v[i] == AT_BASE)
 			*at_base = v[i + 1];
+		if (v[i] == AT_PHDR)
+			*at_phdr = v[i + 1];
 	}
 	return n > 0;
+}
+
+/* The dynamic linker's symbols for library events. */
+static bool
+ld_symbols(struct elf_file *ld, struct elf_symbol *brk, struct elf_symbol *rdebug)
+{
+	return ld && elfsym_find(ld, "_dl_debug_state", brk) &&
+	       elfsym_find(ld, "_r_debug", rdebug);
 }
 
 void
 solib_on_exec(struct process *p, pid_t tid)
 {
-	uint64_t base;
+	uint64_t base, phdr;
+	struct elf_symbol brk, rdebug;
 	addrspace_refresh(p, tid, NULL, NULL);
-	if (!read_auxv(p->pid, &base)) {
+	if (!read_auxv(p->pid, &base, &phdr)) {
 		perror_msg("pid %d: reading /proc/%d/auxv; no library events for it",
 			   p->pid, p->pid);
 		return;
 	}
+	const struct map_entry *m;
+	struct elf_file *ld;
 	if (!base) {
-		debug_msg("pid %d: no dynamic linker (static executable)", p->pid);
-		return;
-	}
-	const struct map_entry *m = maps_snapshot_find(&p->maps, base);
-	struct elf_file *ld = m ? objcache_get(p->pid, m) : NULL;
-	struct elf_symbol brk, rdebug;
-	if (!ld || !elfsym_find(ld, "_dl_debug_state", &brk) ||
-	    !elfsym_find(ld, "_r_debug", &rdebug)) {
-		error_msg("pid %d: the dynamic linker at %#llx has no _dl_debug_state/_r_debug; "
-			  "no library events for %s", p->pid, (unsigned long long)base,
-			  process_name(p));
-		return;
+		/* No interpreter: a static program, or ld.so run as the program
+		   ("ld.so --library-path DIR PROG"), which then loads PROG and
+		   its libraries itself. */
+		m = maps_snapshot_find(&p->maps, phdr);
+		ld = m ? objcache_get(p->pid, m) : NULL;
+		uint64_t vaddr;
+		if (!ld_symbols(ld, &brk, &rdebug) ||
+		    !elfsym_offset_to_vaddr(ld, m->offset, &vaddr)) {
+			debug_msg("pid %d: no dynamic linker (static executable)", p->pid);
+			/* Nothing is loaded or unloaded but by the maps. */
+			p->solib.history_known = true;
+			return;
+		}
+		base = m->start - vaddr;
+		debug_msg("pid %d: the program is the dynamic linker itself", p->pid);
+	} else {
+		m = maps_snapshot_find(&p->maps, base);
+		ld = m ? objcache_get(p->pid, m) : NULL;
+		if (!ld_symbols(ld, &brk, &rdebug)) {
+			error_msg("pid %d: the dynamic linker at %#llx has no _dl_debug_state/"
+				  "_r_debug or cannot be read; no library events for %s",
+				  p->pid, (unsigned long long)base, process_name(p));
+			return;
+		}
 	}
 	/* ld.so is linked at 0: AT_BASE is its load bias. */
 	p->solib.ld_base = base;
@@ -215,11 +240,15 @@ known_name(const struct solib_state *s, uint64_t lm, uint64_t l_name)
 	return NULL;
 }
 
+/* The chain from lm.  *complete is false when a link_map could not be
+   read: the objects after it are unknown, not gone. */
 static size_t
-read_chain(pid_t pid, const struct solib_state *s, uint64_t lm, struct chain_entry **out)
+read_chain(pid_t pid, const struct solib_state *s, uint64_t lm, struct chain_entry **out,
+	   bool *complete)
 {
 	size_t n = 0, cap = 0;
 	struct chain_entry *v = NULL;
+	*complete = true;
 	while (lm && n < MAX_LINK_MAPS) {
 		if (seen_before(v, n, lm)) {
 			error_msg("pid %d: the link_map chain loops back to %#llx (corrupt?); "
@@ -228,8 +257,10 @@ read_chain(pid_t pid, const struct solib_state *s, uint64_t lm, struct chain_ent
 		}
 		uint64_t w[4];
 		if (!mem_read(pid, lm, w, sizeof(w))) {
-			debug_msg("pid %d: unreadable link_map at %#llx", pid,
-				  (unsigned long long)lm);
+			error_msg("pid %d: reading the link_map at %#llx (entry %zu of the "
+				  "dynamic linker's list) failed; library events skipped until "
+				  "it can be read", pid, (unsigned long long)lm, n);
+			*complete = false;
 			break;
 		}
 		char name[PATH_MAX];
@@ -395,7 +426,17 @@ solib_sync(struct process *p, pid_t tid, uint64_t sp, uint64_t r_map)
 {
 	struct solib_state *s = &p->solib;
 	struct chain_entry *chain;
-	size_t n = read_chain(p->pid, s, r_map, &chain);
+	bool complete;
+	size_t n = read_chain(p->pid, s, r_map, &chain, &complete);
+	if (!complete) {
+		/* A missing tail is not an unload. */
+		for (size_t j = 0; j < n; j++)
+			free(chain[j].name);
+		free(chain);
+		s->history_known = false;
+		return;
+	}
+	s->history_known = true;
 	unsigned int dlc = dlclose_in_flight(p, tid);
 	struct unload_ranges ur = { p, p->timeline.n };
 
@@ -594,8 +635,12 @@ on_rbrk(struct process *p, pid_t tid, struct user_regs_struct *regs)
 {
 	/* r_version, r_map, r_brk, r_state: one read. */
 	uint64_t rd[4];
-	if (!mem_read(p->pid, p->solib.r_debug, rd, sizeof(rd)))
+	if (!mem_read(p->pid, p->solib.r_debug, rd, sizeof(rd))) {
+		error_msg("pid %d: reading the dynamic linker's r_debug at %#llx failed; this "
+			  "library event is lost", p->pid, (unsigned long long)p->solib.r_debug);
+		p->solib.history_known = false;
 		return;
+	}
 	int32_t state = (int32_t)rd[R_DEBUG_STATE / 8];
 	/* At RT_ADD and RT_DELETE the chain still shows the old state, and
 	   dl-close.c unmaps only after RT_DELETE: RT_CONSISTENT is when to

@@ -43,6 +43,13 @@ struct stale_range {
 
 struct solib_state {
 	bool dynamic;		/* a dynamic linker was found and hooked */
+	/* Every library load and unload of this image is recorded: the
+	   dynamic linker's r_debug was read at its last library event (or
+	   there is none: a static program).  False when ld.so could not be
+	   read, no r_debug was found or its link_map chain could not be
+	   read: a fault can then not be cleared of an unloaded library, and
+	   the diagnosis must say the history is unknown. */
+	bool history_known;
 	uint64_t r_debug;	/* address of _r_debug */
 	uint64_t ld_base;
 	bool hooks_planted;	/* dlopen/dlclose breakpoints in libdl or libc */
