@@ -336,17 +336,31 @@ pending_open_clear(struct solib_state *s, pid_t tid)
 	*o = s->opens[--s->nopens];
 }
 
-/* Does the dlopen argument name this object?  glibc keeps a name with a
-   slash as given, and puts the path it found for a bare name. */
+static const char *base_name(const char *path);
+
+/* Is l_name the path glibc gives the object a dlopen argument loads?  A
+   name with a slash is the file's path, kept as given (a /b/libx.so is
+   never an /a/libx.so); for a bare name it keeps the path its search
+   found. */
 static bool
-names_object(const char *l_name, const char *arg)
+names_path(const char *l_name, const char *arg)
 {
 	if (!arg)
 		return false;
 	if (strcmp(l_name, arg) == 0)
 		return true;
-	const char *a = strrchr(arg, '/'), *b = strrchr(l_name, '/');
-	return strcmp(a ? a + 1 : arg, b ? b + 1 : l_name) == 0;
+	return !strchr(arg, '/') && strcmp(base_name(l_name), arg) == 0;
+}
+
+/* Does a dlopen argument name this loaded object?  A bare name also
+   matches its soname, as glibc matches it. */
+static bool
+names_object(const struct solib *l, const char *arg)
+{
+	if (names_path(l->path, arg))
+		return true;
+	const char *soname = arg && !strchr(arg, '/') && l->elf ? elfsym_soname(l->elf) : NULL;
+	return soname && strcmp(soname, arg) == 0;
 }
 
 static void plant_dl_hooks(struct process *p, pid_t tid, const struct solib *l);
@@ -514,9 +528,19 @@ solib_sync(struct process *p, pid_t tid, uint64_t sp, uint64_t r_map)
 	}
 	free(gone);
 
+	/* The dlopen's flags (RTLD_NODELETE among them) are the object's it
+	   opened, not its dependencies'.  glibc maps that object first: if
+	   its name is not recognised, it is the first new one. */
 	const struct pending_open *open = pending_open_find(s, tid);
-	int flags = open ? open->flags : -1;
+	size_t opened = n;
+	for (size_t j = 0; open && j < n && opened == n; j++)
+		if (!known[j] && names_path(chain[j].name, open->path))
+			opened = j;
+	for (size_t j = 0; open && j < n && opened == n; j++)
+		if (!known[j] && chain[j].name[0])
+			opened = j;
 	for (size_t j = 0; j < n; j++) {
+		int flags = j == opened ? open->flags : -1;
 		if (known[j]) {
 			free(chain[j].name);
 			continue;
@@ -529,7 +553,7 @@ solib_sync(struct process *p, pid_t tid, uint64_t sp, uint64_t r_map)
 		l->l_name = chain[j].l_name;
 		l->path = chain[j].name;
 		l->dlopen_flags = flags;
-		if (open && names_object(l->path, open->path))
+		if (j == opened)
 			l->dlopen_calls = 1;
 		solib_compute_span(p, l, chain[j].l_ld);
 		stale_check(p, l);
@@ -668,10 +692,14 @@ on_dlopen(struct process *p, pid_t tid, struct user_regs_struct *regs, bool mope
 					  path ? path : "(main program)");
 	e->flags = (int)(mopen ? regs->rdx : regs->rsi);
 	struct solib_state *s = &p->solib;
-	/* Already loaded: this call only takes one more reference. */
+	/* Already loaded: this call only takes one more reference (and with
+	   RTLD_NODELETE, glibc makes the object NODELETE now). */
 	for (size_t i = 0; path && i < s->n; i++)
-		if (names_object(s->libs[i].path, path)) {
+		if (names_object(&s->libs[i], path)) {
 			s->libs[i].dlopen_calls++;
+			if (e->flags & RTLD_NODELETE)
+				s->libs[i].dlopen_flags = s->libs[i].dlopen_flags < 0 ?
+					e->flags : s->libs[i].dlopen_flags | RTLD_NODELETE;
 			return;
 		}
 	pending_open_clear(s, tid);
