@@ -149,7 +149,9 @@ solib_on_exec(struct process *p, pid_t tid)
 		m = maps_snapshot_find(&p->maps, phdr);
 		ld = m ? objcache_get(p->pid, m) : NULL;
 		uint64_t vaddr;
-		if (!ld_symbols(ld, &brk, &rdebug) ||
+		/* ld.so exports both; a static program may have them in its
+		   .symtab (for static dlopen), and is not ld.so. */
+		if (!ld_symbols(ld, &brk, &rdebug) || brk.from_symtab || rdebug.from_symtab ||
 		    !elfsym_offset_to_vaddr(ld, m->offset, &vaddr)) {
 			debug_msg("pid %d: no dynamic linker (static executable)", p->pid);
 			/* Nothing is loaded or unloaded but by the maps. */
