@@ -151,6 +151,12 @@ solib_on_exec(struct process *p, pid_t tid)
 		uint64_t vaddr;
 		/* ld.so exports both; a static program may have them in its
 		   .symtab (for static dlopen), and is not ld.so. */
+		if (!ld) {
+			error_msg("pid %d: cannot read the program's file to tell whether it is "
+				  "static or the dynamic linker; no library events for %s", p->pid,
+				  process_name(p));
+			return;
+		}
 		if (!ld_symbols(ld, &brk, &rdebug) || brk.from_symtab || rdebug.from_symtab ||
 		    !elfsym_offset_to_vaddr(ld, m->offset, &vaddr)) {
 			debug_msg("pid %d: no dynamic linker (static executable)", p->pid);
