@@ -15,6 +15,7 @@ enum bp_kind {
 	BP_RBRK,		/* the dynamic linker's r_brk: a library event */
 	BP_DLOPEN,		/* entry of dlopen */
 	BP_DLCLOSE,		/* entry of dlclose */
+	BP_DLMOPEN,		/* entry of dlmopen */
 	BP_DLCLOSE_RET,		/* return address of one dlclose call (temporary) */
 };
 

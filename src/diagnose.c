@@ -594,7 +594,7 @@ diagnose_fault(struct process *p, pid_t tid, int sig, void *context)
 	   the pc is the fetch; SIGFPE and SIGILL give the instruction's own
 	   address. */
 	fd->pc_is_addr = !fd->sent && regs.rip == fd->addr && (sig == SIGSEGV || sig == SIGBUS);
-	fd->history_known = p->solib.dynamic;
+	fd->history_known = p->solib.history_known;
 	e = NULL;		/* the timeline may grow from here on */
 
 	struct insn in;
@@ -701,7 +701,7 @@ diagnose_killed(struct process *p, pid_t tid, void *context)
 	fd->sig = SIGKILL;
 	fd->si_code = SI_USER;
 	fd->sent = true;
-	fd->history_known = p->solib.dynamic;
+	fd->history_known = p->solib.history_known;
 	fd->sender_pid = 0;
 	fd->sender = xstrdup("unknown: SIGKILL is not announced to a tracer (another "
 			     "process, a timeout, or the kernel's out-of-memory killer)");

@@ -97,6 +97,7 @@ struct elf_file {
 	struct elf_segment *segs;
 	size_t nsegs;
 	uint64_t relro_vaddr, relro_memsz;	/* PT_GNU_RELRO; memsz 0: none */
+	uint64_t eh_hdr_vaddr, eh_hdr_memsz;	/* PT_GNU_EH_FRAME; memsz 0: none */
 	char **needed;		/* DT_NEEDED names, once the dynamic section is read */
 	size_t nneeded, needed_cap;
 
@@ -527,6 +528,10 @@ load_segments(struct elf_file *f)
 			f->relro_vaddr = ph.p_vaddr;
 			f->relro_memsz = ph.p_memsz;
 		}
+		if (ph.p_type == PT_GNU_EH_FRAME && ph.p_vaddr + ph.p_memsz >= ph.p_vaddr) {
+			f->eh_hdr_vaddr = ph.p_vaddr;
+			f->eh_hdr_memsz = ph.p_memsz;
+		}
 		if (ph.p_type != PT_LOAD)
 			continue;
 		if (ph.p_vaddr + ph.p_memsz < ph.p_vaddr ||
@@ -736,6 +741,34 @@ elfsym_segments(struct elf_file *f, size_t *n)
 {
 	*n = f->nsegs;
 	return f->segs;
+}
+
+size_t
+elfsym_head_span(struct elf_file *f, uint64_t *vaddr)
+{
+	const struct elf_segment *first = NULL;
+	for (size_t i = 0; i < f->nsegs && !first; i++)
+		if (f->segs[i].offset == 0)
+			first = &f->segs[i];
+	if (!first)
+		return 0;
+	uint64_t limit = first->filesz < 4096 ? first->filesz : 4096;
+	uint64_t n = (uint64_t) f->ehdr.e_phoff + (uint64_t) f->ehdr.e_phnum * f->ehdr.e_phentsize;
+	if (n > limit || f->ehdr.e_phoff > limit)
+		return 0;
+	size_t phnum = 0;
+	if (elf_getphdrnum(f->elf, &phnum) != 0)
+		phnum = 0;
+	for (size_t i = 0; i < phnum; i++) {
+		GElf_Phdr ph;
+		if (!gelf_getphdr(f->elf, (int) i, &ph) || ph.p_type != PT_NOTE)
+			continue;
+		if (ph.p_offset <= limit && ph.p_filesz <= limit - ph.p_offset &&
+		    ph.p_offset + ph.p_filesz > n)
+			n = ph.p_offset + ph.p_filesz;
+	}
+	*vaddr = first->vaddr;
+	return (size_t) n;
 }
 
 bool
@@ -1204,6 +1237,16 @@ int
 elfsym_fd(const struct elf_file *f)
 {
 	return f->fd;
+}
+
+bool
+elfsym_eh_frame_hdr(const struct elf_file *f, uint64_t *vaddr, uint64_t *memsz)
+{
+	if (!f->eh_hdr_memsz)
+		return false;
+	*vaddr = f->eh_hdr_vaddr;
+	*memsz = f->eh_hdr_memsz;
+	return true;
 }
 
 bool

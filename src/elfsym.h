@@ -48,8 +48,17 @@ const char *elfsym_build_id(struct elf_file *f);
 /* ET_DYN (shared object or PIE) rather than ET_EXEC. */
 bool elfsym_is_dyn(const struct elf_file *f);
 
+/* The start of the file that is mapped as it is and never written at run
+   time: the ELF header, the program headers and the notes (the build-id
+   among them), as far as the PT_LOAD that maps offset 0 holds them, at
+   most 4 KiB.  Returns its size (0 if no PT_LOAD maps the headers) and
+   the link-time vaddr of offset 0.  Reads no section data. */
+size_t elfsym_head_span(struct elf_file *f, uint64_t *vaddr);
+
 /* PT_LOAD segments in file order. */
 const struct elf_segment *elfsym_segments(struct elf_file *f, size_t *n);
+/* PT_GNU_EH_FRAME: the .eh_frame_hdr search table of the unwind info. */
+bool elfsym_eh_frame_hdr(const struct elf_file *f, uint64_t *vaddr, uint64_t *memsz);
 /* PT_GNU_RELRO: what the dynamic linker makes read-only after relocating. */
 bool elfsym_relro(const struct elf_file *f, uint64_t *vaddr, uint64_t *memsz);
 /* Map a file offset (from /proc/PID/maps) to a link-time vaddr via the

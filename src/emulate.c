@@ -58,6 +58,14 @@ emulate_decode(const uint8_t *c, size_t n, struct emulation *e)
 		e->len = 7;
 		e->reg = ((c[2] >> 3) & 7) | ((c[0] & 0x04) ? 8 : 0);
 		memcpy(&e->disp, c + 3, 4);
+	} else if (n >= 4 && c[0] == 0x48 && c[1] == 0x83 && c[2] == 0xec) {
+		e->kind = EMU_SUB_RSP;		/* REX.W 83 /5 ib, r/m rsp */
+		e->len = 4;
+		e->disp = (int8_t)c[3];
+	} else if (n >= 7 && c[0] == 0x48 && c[1] == 0x81 && c[2] == 0xec) {
+		e->kind = EMU_SUB_RSP;		/* REX.W 81 /5 id */
+		e->len = 7;
+		memcpy(&e->disp, c + 3, 4);
 	} else if (n >= 3 && (c[0] & 0xfa) == 0x48 && c[1] == 0x89 && (c[2] & 0xc0) == 0xc0) {
 		/* REX.W [+R] [+B] 89 /r, mod 11: register to register. */
 		e->kind = EMU_MOV_REG;
@@ -65,6 +73,28 @@ emulate_decode(const uint8_t *c, size_t n, struct emulation *e)
 		e->src = ((c[2] >> 3) & 7) | ((c[0] & 0x04) ? 8 : 0);
 		e->reg = (c[2] & 7) | ((c[0] & 0x01) ? 8 : 0);
 	}
+}
+
+/* rsp -= imm, with CF, PF, AF, ZF, SF and OF as sub sets them. */
+static void
+sub_rsp(struct user_regs_struct *r, int32_t imm)
+{
+	uint64_t a = r->rsp, b = (uint64_t)(int64_t)imm, res = a - b;
+	unsigned long long f = r->eflags & ~0x8d5ULL;	/* CF PF AF ZF SF OF */
+	if (a < b)
+		f |= 0x001;
+	if (!__builtin_parity((unsigned int)(res & 0xff)))
+		f |= 0x004;
+	if ((a ^ b ^ res) & 0x10)
+		f |= 0x010;
+	if (!res)
+		f |= 0x040;
+	if (res >> 63)
+		f |= 0x080;
+	if (((a ^ b) & (a ^ res)) >> 63)
+		f |= 0x800;
+	r->eflags = f;
+	r->rsp = res;
 }
 
 bool
@@ -97,6 +127,9 @@ emulate_apply(pid_t tid, const struct emulation *e, uint64_t addr,
 		break;
 	case EMU_MOV_REG:
 		*reg_slot(regs, e->reg) = *reg_slot(regs, e->src);
+		break;
+	case EMU_SUB_RSP:
+		sub_rsp(regs, e->disp);
 		break;
 	}
 	regs->rip = addr + e->len;

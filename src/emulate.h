@@ -1,8 +1,8 @@
 /* Emulating the instruction under a breakpoint, so that a thread that hit it
    can go on without the int3 being taken out for a single-step: no other
    thread can slip past unseen, and one stop is saved.  Only the few
-   instructions found at the entries we break on, none of which touches the
-   flags. */
+   instructions found at the entries we break on; sub sets the flags as the
+   processor would. */
 #ifndef TA_EMULATE_H
 #define TA_EMULATE_H
 
@@ -19,6 +19,7 @@ enum emu_kind {
 	EMU_PUSH,		/* push %reg */
 	EMU_LOAD_RIPREL,	/* mov disp32(%rip), %reg (64-bit) */
 	EMU_MOV_REG,		/* mov %src, %reg (64-bit) */
+	EMU_SUB_RSP,		/* sub $imm, %rsp (libdl's dlopen before glibc 2.34) */
 };
 
 struct emulation {
@@ -26,7 +27,7 @@ struct emulation {
 	uint8_t len;		/* instruction length */
 	uint8_t reg;		/* destination, or pushed register: 0 rax .. 15 r15 */
 	uint8_t src;		/* EMU_MOV_REG: source */
-	int32_t disp;		/* EMU_LOAD_RIPREL */
+	int32_t disp;		/* EMU_LOAD_RIPREL; EMU_SUB_RSP: the immediate */
 };
 
 /* Decode the instruction at the start of code (n bytes available). */

@@ -2,11 +2,13 @@
 #include "objcache.h"
 #include "elfsym.h"
 #include "error.h"
+#include "mem.h"
 #include "xmalloc.h"
 
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -45,27 +47,74 @@ objcache_lookup(const struct map_entry *m)
 	return o ? o->elf : NULL;
 }
 
-/* Open the file of mapping m as it is mapped: map_files first; the path
-   only when it still names the same inode. */
-static int
-open_mapped_file(pid_t pid, const struct map_entry *m, dev_t dev)
+/* The start of the file (ELF header, program headers, notes with the
+   build-id) as the process has it mapped: never written at run time, so
+   another build of the file differs there. */
+static bool
+head_matches(pid_t pid, const struct map_entry *m, struct elf_file *elf)
+{
+	unsigned char mem[4096], file[4096];
+	uint64_t v0, vm;
+	size_t n = elfsym_head_span(elf, &v0);
+	if (!n || n > sizeof(mem) || !elfsym_offset_to_vaddr(elf, m->offset, &vm))
+		return false;
+	/* Where offset 0 is mapped: the same load bias as this mapping. */
+	uint64_t addr = m->start - vm + v0;
+	return mem_read(pid, addr, mem, n) &&
+	       pread(elfsym_fd(elf), file, n, 0) == (ssize_t)n && memcmp(mem, file, n) == 0;
+}
+
+/* Open the ELF file of mapping m as it is mapped: map_files first (it is
+   the mapped file itself); else the path, when it still names the same
+   inode.  The device number proves nothing when it differs: btrfs gives
+   each subvolume its own st_dev while the maps show the superblock's, and
+   overlayfs before Linux 6.8 shows the layer's device in the maps.  Then
+   the inode and the headers as mapped must match. */
+static struct elf_file *
+open_mapped_elf(pid_t pid, const struct map_entry *m, dev_t dev)
 {
 	char path[96];
 	snprintf(path, sizeof(path), "/proc/%d/map_files/%llx-%llx", pid,
 		 (unsigned long long)m->start, (unsigned long long)m->end);
+	bool by_map_files = true;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 && !m->deleted)
+	if (fd < 0 && !m->deleted) {
+		by_map_files = false;
 		fd = open(m->path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	struct stat st;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_ino != m->inode ||
-	    st.st_dev != dev) {
-		debug_msg("%s: not the file mapped by pid %d (replaced on disk?)", m->path, pid);
-		close(fd);
-		return -1;
 	}
-	return fd;
+	if (fd < 0)
+		return NULL;
+	struct stat st;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return NULL;
+	}
+	bool same_ino = st.st_ino == m->inode;
+	if (!same_ino && !by_map_files) {
+		debug_msg("%s: not the file mapped by pid %d: inode %llu on disk, %llu mapped "
+			  "(replaced on disk?)", m->path, pid, (unsigned long long)st.st_ino,
+			  (unsigned long long)m->inode);
+		close(fd);
+		return NULL;
+	}
+	struct elf_file *elf = elfsym_open_fd(fd, m->path);
+	if (!elf || (same_ino && st.st_dev == dev))
+		return elf;
+	if (!head_matches(pid, m, elf)) {
+		debug_msg("%s: not the file mapped by pid %d: device %u:%u, inode %llu on disk, "
+			  "%u:%u, %llu mapped, and its headers differ from the mapped ones or "
+			  "cannot be read (replaced on disk?)", m->path, pid, major(st.st_dev),
+			  minor(st.st_dev), (unsigned long long)st.st_ino, m->dev_major,
+			  m->dev_minor, (unsigned long long)m->inode);
+		elfsym_close(elf);
+		return NULL;
+	}
+	debug_msg("%s (opened through %s): device %u:%u, inode %llu on disk, %u:%u, %llu in the "
+		  "maps of pid %d (as on btrfs and overlayfs): the same file by its headers",
+		  m->path, by_map_files ? "map_files" : "its path", major(st.st_dev),
+		  minor(st.st_dev), (unsigned long long)st.st_ino, m->dev_major, m->dev_minor,
+		  (unsigned long long)m->inode, pid);
+	return elf;
 }
 
 static struct elf_file *objcache_open(pid_t pid, const struct map_entry *m, bool copy);
@@ -94,9 +143,7 @@ objcache_open(pid_t pid, const struct map_entry *m, bool copy)
 	o = xcalloc(1, sizeof(*o));
 	o->dev = dev;
 	o->ino = m->inode;
-	int fd = open_mapped_file(pid, m, dev);
-	if (fd >= 0)
-		o->elf = elfsym_open_fd(fd, m->path);
+	o->elf = open_mapped_elf(pid, m, dev);
 	if (o->elf && copy)
 		elfsym_read_all(o->elf);
 	unsigned int b = obj_bucket(dev, m->inode);

@@ -22,11 +22,6 @@ struct scan_result {
 	double seconds;
 };
 
-/* A thread's live stack: only [sp, end of its mapping) holds live data. */
-struct scan_stack {
-	uint64_t sp;
-};
-
 /* Scan the writable private mappings of pid in maps for words in [lo, hi),
    leaving out [skip_lo, skip_hi) (the library's own data) and, in the
    mapping that holds live_sp, everything below live_sp (dead stack). */

@@ -4,6 +4,7 @@
 #include "breakpoint.h"
 #include "elfsym.h"
 #include "error.h"
+#include "glibc.h"
 #include "mem.h"
 #include "latent.h"
 #include "objcache.h"
@@ -83,15 +84,6 @@ solib_find_handle(const struct solib_state *s, uint64_t lm)
 	return NULL;
 }
 
-const struct solib *
-solib_find_addr(const struct solib_state *s, uint64_t addr)
-{
-	for (size_t i = 0; i < s->n; i++)
-		if (addr >= s->libs[i].start && addr < s->libs[i].end)
-			return &s->libs[i];
-	return NULL;
-}
-
 void
 solib_format_flags(int flags, char *buf, size_t size)
 {
@@ -106,7 +98,7 @@ solib_format_flags(int flags, char *buf, size_t size)
 
 /* auxv values of a freshly exec'd process. */
 static bool
-read_auxv(pid_t pid, uint64_t *at_base)
+read_auxv(pid_t pid, uint64_t *at_base, uint64_t *at_phdr)
 {
 	char path[64];
 	snprintf(path, sizeof(path), "/proc/%d/auxv", pid);
@@ -117,39 +109,72 @@ read_auxv(pid_t pid, uint64_t *at_base)
 	uint64_t v[128];
 	ssize_t n = read(fd, v, sizeof(v));
 	close(fd);
-	*at_base = 0;
+	*at_base = *at_phdr = 0;
 	for (ssize_t i = 0; i + 1 < n / 8; i += 2) {
 		if (v[i] == AT_NULL)
 			break;
 		if (v[i] == AT_BASE)
 			*at_base = v[i + 1];
+		if (v[i] == AT_PHDR)
+			*at_phdr = v[i + 1];
 	}
 	return n > 0;
+}
+
+/* The dynamic linker's symbols for library events. */
+static bool
+ld_symbols(struct elf_file *ld, struct elf_symbol *brk, struct elf_symbol *rdebug)
+{
+	return ld && elfsym_find(ld, "_dl_debug_state", brk) &&
+	       elfsym_find(ld, "_r_debug", rdebug);
 }
 
 void
 solib_on_exec(struct process *p, pid_t tid)
 {
-	uint64_t base;
+	uint64_t base, phdr;
+	struct elf_symbol brk, rdebug;
 	addrspace_refresh(p, tid, NULL, NULL);
-	if (!read_auxv(p->pid, &base)) {
+	if (!read_auxv(p->pid, &base, &phdr)) {
 		perror_msg("pid %d: reading /proc/%d/auxv; no library events for it",
 			   p->pid, p->pid);
 		return;
 	}
+	const struct map_entry *m;
+	struct elf_file *ld;
 	if (!base) {
-		debug_msg("pid %d: no dynamic linker (static executable)", p->pid);
-		return;
-	}
-	const struct map_entry *m = maps_snapshot_find(&p->maps, base);
-	struct elf_file *ld = m ? objcache_get(p->pid, m) : NULL;
-	struct elf_symbol brk, rdebug;
-	if (!ld || !elfsym_find(ld, "_dl_debug_state", &brk) ||
-	    !elfsym_find(ld, "_r_debug", &rdebug)) {
-		error_msg("pid %d: the dynamic linker at %#llx has no _dl_debug_state/_r_debug; "
-			  "no library events for %s", p->pid, (unsigned long long)base,
-			  process_name(p));
-		return;
+		/* No interpreter: a static program, or ld.so run as the program
+		   ("ld.so --library-path DIR PROG"), which then loads PROG and
+		   its libraries itself. */
+		m = maps_snapshot_find(&p->maps, phdr);
+		ld = m ? objcache_get(p->pid, m) : NULL;
+		uint64_t vaddr;
+		/* ld.so exports both; a static program may have them in its
+		   .symtab (for static dlopen), and is not ld.so. */
+		if (!ld) {
+			error_msg("pid %d: cannot read the program's file to tell whether it is "
+				  "static or the dynamic linker; no library events for %s", p->pid,
+				  process_name(p));
+			return;
+		}
+		if (!ld_symbols(ld, &brk, &rdebug) || brk.from_symtab || rdebug.from_symtab ||
+		    !elfsym_offset_to_vaddr(ld, m->offset, &vaddr)) {
+			debug_msg("pid %d: no dynamic linker (static executable)", p->pid);
+			/* Nothing is loaded or unloaded but by the maps. */
+			p->solib.history_known = true;
+			return;
+		}
+		base = m->start - vaddr;
+		debug_msg("pid %d: the program is the dynamic linker itself", p->pid);
+	} else {
+		m = maps_snapshot_find(&p->maps, base);
+		ld = m ? objcache_get(p->pid, m) : NULL;
+		if (!ld_symbols(ld, &brk, &rdebug)) {
+			error_msg("pid %d: the dynamic linker at %#llx has no _dl_debug_state/"
+				  "_r_debug or cannot be read; no library events for %s",
+				  p->pid, (unsigned long long)base, process_name(p));
+			return;
+		}
 	}
 	/* ld.so is linked at 0: AT_BASE is its load bias. */
 	p->solib.ld_base = base;
@@ -223,11 +248,15 @@ known_name(const struct solib_state *s, uint64_t lm, uint64_t l_name)
 	return NULL;
 }
 
+/* The chain from lm.  *complete is false when a link_map could not be
+   read: the objects after it are unknown, not gone. */
 static size_t
-read_chain(pid_t pid, const struct solib_state *s, uint64_t lm, struct chain_entry **out)
+read_chain(pid_t pid, const struct solib_state *s, uint64_t lm, struct chain_entry **out,
+	   bool *complete)
 {
 	size_t n = 0, cap = 0;
 	struct chain_entry *v = NULL;
+	*complete = true;
 	while (lm && n < MAX_LINK_MAPS) {
 		if (seen_before(v, n, lm)) {
 			error_msg("pid %d: the link_map chain loops back to %#llx (corrupt?); "
@@ -236,8 +265,10 @@ read_chain(pid_t pid, const struct solib_state *s, uint64_t lm, struct chain_ent
 		}
 		uint64_t w[4];
 		if (!mem_read(pid, lm, w, sizeof(w))) {
-			debug_msg("pid %d: unreadable link_map at %#llx", pid,
-				  (unsigned long long)lm);
+			error_msg("pid %d: reading the link_map at %#llx (entry %zu of the "
+				  "dynamic linker's list) failed; library events skipped until "
+				  "it can be read", pid, (unsigned long long)lm, n);
+			*complete = false;
 			break;
 		}
 		char name[PATH_MAX];
@@ -313,27 +344,55 @@ pending_open_clear(struct solib_state *s, pid_t tid)
 	*o = s->opens[--s->nopens];
 }
 
-/* Does the dlopen argument name this object?  glibc keeps a name with a
-   slash as given, and puts the path it found for a bare name. */
+static const char *base_name(const char *path);
+
+/* Is l_name the path glibc gives the object a dlopen argument loads?  A
+   name with a slash is the file's path, kept as given (a /b/libx.so is
+   never an /a/libx.so); for a bare name it keeps the path its search
+   found. */
 static bool
-names_object(const char *l_name, const char *arg)
+names_path(const char *l_name, const char *arg)
 {
 	if (!arg)
 		return false;
 	if (strcmp(l_name, arg) == 0)
 		return true;
-	const char *a = strrchr(arg, '/'), *b = strrchr(l_name, '/');
-	return strcmp(a ? a + 1 : arg, b ? b + 1 : l_name) == 0;
+	return !strchr(arg, '/') && strcmp(base_name(l_name), arg) == 0;
 }
 
-static void plant_libc_hooks(struct process *p, pid_t tid, const struct solib *libc);
+/* Does a dlopen argument name this loaded object?  A bare name also
+   matches its soname, as glibc matches it. */
+static bool
+names_object(const struct solib *l, const char *arg)
+{
+	if (names_path(l->path, arg))
+		return true;
+	const char *soname = arg && !strchr(arg, '/') && l->elf ? elfsym_soname(l->elf) : NULL;
+	return soname && strcmp(soname, arg) == 0;
+}
+
+static void plant_dl_hooks(struct process *p, pid_t tid, const struct solib *l);
+static void note_glibc_version(struct process *p, const struct solib *libc);
+static void warn_no_dl_hooks(const struct process *p);
+
+static const char *
+base_name(const char *path)
+{
+	const char *base = strrchr(path, '/');
+	return base ? base + 1 : path;
+}
 
 static bool
 is_libc(const char *path)
 {
-	const char *base = strrchr(path, '/');
-	base = base ? base + 1 : path;
-	return strncmp(base, "libc.so.", 8) == 0;
+	return strncmp(base_name(path), "libc.so.", 8) == 0;
+}
+
+/* glibc's objects that may define dlopen and dlclose. */
+static bool
+is_glibc_dl(const char *path)
+{
+	return is_libc(path) || strncmp(base_name(path), "libdl.so.", 9) == 0;
 }
 
 /* A timeline event about one object: its names, span and handle. */
@@ -389,7 +448,17 @@ solib_sync(struct process *p, pid_t tid, uint64_t sp, uint64_t r_map)
 {
 	struct solib_state *s = &p->solib;
 	struct chain_entry *chain;
-	size_t n = read_chain(p->pid, s, r_map, &chain);
+	bool complete;
+	size_t n = read_chain(p->pid, s, r_map, &chain, &complete);
+	if (!complete) {
+		/* A missing tail is not an unload. */
+		for (size_t j = 0; j < n; j++)
+			free(chain[j].name);
+		free(chain);
+		s->history_known = false;
+		return;
+	}
+	s->history_known = true;
 	unsigned int dlc = dlclose_in_flight(p, tid);
 	struct unload_ranges ur = { p, p->timeline.n };
 
@@ -467,9 +536,19 @@ solib_sync(struct process *p, pid_t tid, uint64_t sp, uint64_t r_map)
 	}
 	free(gone);
 
+	/* The dlopen's flags (RTLD_NODELETE among them) are the object's it
+	   opened, not its dependencies'.  glibc maps that object first: if
+	   its name is not recognised, it is the first new one. */
 	const struct pending_open *open = pending_open_find(s, tid);
-	int flags = open ? open->flags : -1;
+	size_t opened = n;
+	for (size_t j = 0; open && j < n && opened == n; j++)
+		if (!known[j] && names_path(chain[j].name, open->path))
+			opened = j;
+	for (size_t j = 0; open && j < n && opened == n; j++)
+		if (!known[j] && chain[j].name[0])
+			opened = j;
 	for (size_t j = 0; j < n; j++) {
+		int flags = j == opened ? open->flags : -1;
 		if (known[j]) {
 			free(chain[j].name);
 			continue;
@@ -482,7 +561,7 @@ solib_sync(struct process *p, pid_t tid, uint64_t sp, uint64_t r_map)
 		l->l_name = chain[j].l_name;
 		l->path = chain[j].name;
 		l->dlopen_flags = flags;
-		if (open && names_object(l->path, open->path))
+		if (j == opened)
 			l->dlopen_calls = 1;
 		solib_compute_span(p, l, chain[j].l_ld);
 		stale_check(p, l);
@@ -503,9 +582,14 @@ solib_sync(struct process *p, pid_t tid, uint64_t sp, uint64_t r_map)
 			e->flags = flags;
 			l->load_event = e->id;
 		}
-		if (!s->hooks_planted && is_libc(l->path))
-			plant_libc_hooks(p, tid, l);
+		if (is_libc(l->path))
+			note_glibc_version(p, l);
+		if (!s->hooks_planted && is_glibc_dl(l->path))
+			plant_dl_hooks(p, tid, l);
 	}
+	/* Libraries loaded at run time, and no dlopen to see them called. */
+	if (s->started && nnew && !s->hooks_planted)
+		warn_no_dl_hooks(p);
 	free(known);
 	free(chain);
 	pending_open_clear(s, tid);
@@ -513,21 +597,69 @@ solib_sync(struct process *p, pid_t tid, uint64_t sp, uint64_t r_map)
 }
 
 static void
-plant_libc_hooks(struct process *p, pid_t tid, const struct solib *libc)
+note_glibc_version(struct process *p, const struct solib *libc)
 {
-	const struct map_entry *m = maps_snapshot_find(&p->maps, libc->start);
-	struct elf_file *elf = m ? objcache_get(p->pid, m) : NULL;
+	char v[sizeof(p->solib.glibc_version)];
+	if (glibc_version_read(p->pid, libc->elf, libc->l_addr, v, sizeof(v))) {
+		snprintf(p->solib.glibc_version, sizeof(p->solib.glibc_version), "%s", v);
+		debug_msg("pid %d: glibc %s (%s)", p->pid, v, libc->path);
+	} else {
+		debug_msg("pid %d: cannot tell the glibc version of %s (gnu_get_libc_version "
+			  "not found or not as expected)", p->pid, libc->path);
+	}
+}
+
+/* Put a hook on the entry of a function name of object l. */
+static bool
+hook_function(struct process *p, pid_t tid, const struct solib *l, const char *name,
+	      enum bp_kind kind)
+{
 	struct elf_symbol sym;
-	p->solib.hooks_planted = true;
-	if (!elf) {
-		error_msg("pid %d: cannot read %s; dlopen/dlclose calls will not be seen",
-			  p->pid, libc->path);
+	if (!elfsym_find(l->elf, name, &sym) || sym.from_symtab)
+		return false;
+	if (!bp_insert(&p->bps, tid, l->l_addr + sym.value, kind)) {
+		error_msg("pid %d: cannot plant a breakpoint on %s in %s; its calls will not be "
+			  "seen", p->pid, name, l->path);
+		return false;
+	}
+	return true;
+}
+
+/* dlopen, dlclose and dlmopen are in libdl.so.2 before glibc 2.34 (libc.so.6
+   has only internal entry points then), in libc.so.6 since (libdl.so.2 is
+   left empty): hook them in the first of the two that defines them. */
+static void
+plant_dl_hooks(struct process *p, pid_t tid, const struct solib *l)
+{
+	struct elf_symbol sym;
+	if (!l->elf) {
+		error_msg("pid %d: cannot read %s to look for dlopen and dlclose in it",
+			  p->pid, l->path);
 		return;
 	}
-	if (elfsym_find(elf, "dlopen", &sym))
-		bp_insert(&p->bps, tid, libc->l_addr + sym.value, BP_DLOPEN);
-	if (elfsym_find(elf, "dlclose", &sym))
-		bp_insert(&p->bps, tid, libc->l_addr + sym.value, BP_DLCLOSE);
+	if (!elfsym_find(l->elf, "dlopen", &sym) || sym.from_symtab ||
+	    !elfsym_find(l->elf, "dlclose", &sym) || sym.from_symtab) {
+		debug_msg("pid %d: no dlopen and dlclose in %s", p->pid, l->path);
+		return;
+	}
+	p->solib.hooks_planted = true;
+	hook_function(p, tid, l, "dlopen", BP_DLOPEN);
+	hook_function(p, tid, l, "dlclose", BP_DLCLOSE);
+	hook_function(p, tid, l, "dlmopen", BP_DLMOPEN);
+	debug_msg("pid %d: dlopen and dlclose hooked in %s", p->pid, l->path);
+}
+
+static void
+warn_no_dl_hooks(const struct process *p)
+{
+	static bool warned;
+	if (warned)
+		return;
+	warned = true;
+	error_msg("pid %d (%s): libraries are loaded at run time, but no loaded object defines "
+		  "dlopen and dlclose (libc.so.6 from glibc 2.34, libdl.so.2 before): their calls "
+		  "and the dlclose stacks will not be seen, only the loads and unloads",
+		  p->pid, process_name(p));
 }
 
 static void
@@ -535,8 +667,12 @@ on_rbrk(struct process *p, pid_t tid, struct user_regs_struct *regs)
 {
 	/* r_version, r_map, r_brk, r_state: one read. */
 	uint64_t rd[4];
-	if (!mem_read(p->pid, p->solib.r_debug, rd, sizeof(rd)))
+	if (!mem_read(p->pid, p->solib.r_debug, rd, sizeof(rd))) {
+		error_msg("pid %d: reading the dynamic linker's r_debug at %#llx failed; this "
+			  "library event is lost", p->pid, (unsigned long long)p->solib.r_debug);
+		p->solib.history_known = false;
 		return;
+	}
 	int32_t state = (int32_t)rd[R_DEBUG_STATE / 8];
 	/* At RT_ADD and RT_DELETE the chain still shows the old state, and
 	   dl-close.c unmaps only after RT_DELETE: RT_CONSISTENT is when to
@@ -550,22 +686,28 @@ on_rbrk(struct process *p, pid_t tid, struct user_regs_struct *regs)
 		p->solib.maps_fresh = true;
 }
 
+/* dlopen(file, mode), or dlmopen(lmid, file, mode). */
 static void
-on_dlopen(struct process *p, pid_t tid, struct user_regs_struct *regs)
+on_dlopen(struct process *p, pid_t tid, struct user_regs_struct *regs, bool mopen)
 {
 	char name[PATH_MAX];
 	const char *path = NULL;
-	if (regs->rdi && mem_read_string(p->pid, regs->rdi, name, sizeof(name)))
+	uint64_t file = mopen ? regs->rsi : regs->rdi;
+	if (file && mem_read_string(p->pid, file, name, sizeof(name)))
 		path = name;
 	stats.dlopen_calls++;
 	struct tl_event *e = timeline_add(&p->timeline, TL_DLOPEN, tid,
 					  path ? path : "(main program)");
-	e->flags = (int)regs->rsi;
+	e->flags = (int)(mopen ? regs->rdx : regs->rsi);
 	struct solib_state *s = &p->solib;
-	/* Already loaded: this call only takes one more reference. */
+	/* Already loaded: this call only takes one more reference (and with
+	   RTLD_NODELETE, glibc makes the object NODELETE now). */
 	for (size_t i = 0; path && i < s->n; i++)
-		if (names_object(s->libs[i].path, path)) {
+		if (names_object(&s->libs[i], path)) {
 			s->libs[i].dlopen_calls++;
+			if (e->flags & RTLD_NODELETE)
+				s->libs[i].dlopen_flags = s->libs[i].dlopen_flags < 0 ?
+					e->flags : s->libs[i].dlopen_flags | RTLD_NODELETE;
 			return;
 		}
 	pending_open_clear(s, tid);
@@ -665,7 +807,8 @@ solib_on_breakpoint(struct process *p, pid_t tid, struct breakpoint *bp,
 		on_rbrk(p, tid, regs);
 		break;
 	case BP_DLOPEN:
-		on_dlopen(p, tid, regs);
+	case BP_DLMOPEN:
+		on_dlopen(p, tid, regs, bp->kind == BP_DLMOPEN);
 		break;
 	case BP_DLCLOSE:
 		on_dlclose(p, tid, regs);

@@ -43,9 +43,17 @@ struct stale_range {
 
 struct solib_state {
 	bool dynamic;		/* a dynamic linker was found and hooked */
+	/* Every library load and unload of this image is recorded: the
+	   dynamic linker's r_debug was read at its last library event (or
+	   there is none: a static program).  False when ld.so could not be
+	   read, no r_debug was found or its link_map chain could not be
+	   read: a fault can then not be cleared of an unloaded library, and
+	   the diagnosis must say the history is unknown. */
+	bool history_known;
 	uint64_t r_debug;	/* address of _r_debug */
 	uint64_t ld_base;
-	bool hooks_planted;	/* dlopen/dlclose breakpoints in libc */
+	bool hooks_planted;	/* dlopen/dlclose breakpoints in libdl or libc */
+	char glibc_version[16];	/* "2.36", from the loaded libc.so.6; "" if unknown */
 	bool started;		/* the start-up libraries are loaded */
 	struct solib *libs;	/* as of the last RT_CONSISTENT */
 	size_t n, cap;
@@ -67,7 +75,6 @@ void solib_state_copy(struct solib_state *dst, const struct solib_state *src);
 void solib_state_free(struct solib_state *s);
 
 const struct solib *solib_find_handle(const struct solib_state *s, uint64_t lm);
-const struct solib *solib_find_addr(const struct solib_state *s, uint64_t addr);
 /* Readable names of dlopen flags, e.g. "RTLD_NOW|RTLD_NODELETE". */
 void solib_format_flags(int flags, char *buf, size_t size);
 

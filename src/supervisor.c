@@ -281,6 +281,11 @@ on_exec(struct tracee *t)
 		if (old && old != t)
 			tracee_drop(old, 0);
 	}
+	/* What the thread did in the old image is no concern of the new one:
+	   a step over an int3 that is gone with it, a fault already reported
+	   (the new image's own faults must be). */
+	t->flags &= ~(TF_STEPPING | TF_REPORTED);
+	t->step_addr = 0;
 	struct process *old = t->proc;
 	unwind_forget(old->pid);
 	struct process *image = process_new(old->pid, old->parent_pid);

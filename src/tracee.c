@@ -87,14 +87,6 @@ tracee_new(pid_t tid, struct process *proc)
 }
 
 void
-tracee_rename(struct tracee *t, pid_t new_tid)
-{
-	tracee_unhash(t);
-	t->tid = new_tid;
-	tracee_hash_in(t);
-}
-
-void
 tracee_drop(struct tracee *t, int wait_status)
 {
 	struct process *p = t->proc;

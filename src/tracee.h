@@ -63,9 +63,6 @@ void tracee_forget(struct tracee *t);
 struct tracee *tracee_new(pid_t tid, struct process *proc);
 /* Forget a thread that exited; ends its process when it was the last one. */
 void tracee_drop(struct tracee *t, int wait_status);
-/* Move a tracee to another tid (a non-leader thread exec'd and took over
-   the thread-group leader's pid). */
-void tracee_rename(struct tracee *t, pid_t new_tid);
 
 /* A new process image.  argv is read from /proc/PID/cmdline. */
 struct process *process_new(pid_t pid, pid_t parent_pid);

@@ -6,8 +6,12 @@
    instead of libunwind's one PTRACE_PEEKDATA per word. */
 #include "config.h"
 #include "unwind.h"
+#include "elfsym.h"
 #include "error.h"
+#include "mem.h"
+#include "objcache.h"
 #include "stats.h"
+#include "tracee.h"
 
 #include <libunwind-ptrace.h>
 #include <stdlib.h>
@@ -109,6 +113,62 @@ acc_access_reg(unw_addr_space_t as, unw_regnum_t reg, unw_word_t *val, int write
 	return _UPT_access_reg(as, reg, val, write, arg);
 }
 
+/* Exported by libunwind, not declared in its headers (perf declares it
+   the same way): a lookup in an .eh_frame_hdr table in the target. */
+extern int UNW_OBJ(dwarf_search_unwind_table)(unw_addr_space_t as, unw_word_t ip,
+					      unw_dyn_info_t *di, unw_proc_info_t *pi,
+					      int need_unwind_info, void *arg);
+
+/* The unwind info for ip from the .eh_frame_hdr table as the process has
+   it mapped, found through our own maps and ELF files. */
+static int
+find_in_mapped_table(unw_addr_space_t as, unw_word_t ip, unw_proc_info_t *pi,
+		     int need_unwind_info, void *arg)
+{
+	struct walk_ctx *c = current_walk;
+	struct tracee *t = c ? tracee_find(c->tid) : NULL;
+	const struct map_entry *m = t ? maps_snapshot_find(&t->proc->maps, ip) : NULL;
+	struct elf_file *elf = m ? objcache_lookup(m) : NULL;
+	uint64_t hdr_vaddr, hdr_size, vaddr;
+	if (!elf || !elfsym_eh_frame_hdr(elf, &hdr_vaddr, &hdr_size) || hdr_size < 12 ||
+	    !elfsym_offset_to_vaddr(elf, m->offset, &vaddr))
+		return -UNW_ENOINFO;
+	uint64_t hdr = m->start - vaddr + hdr_vaddr;
+	/* version 1, eh_frame_ptr pcrel|sdata4, fde_count udata4, table
+	   datarel|sdata4: what binutils and lld write. */
+	uint8_t h[12];
+	if (!mem_read(c->tid, hdr, h, sizeof(h)) || h[0] != 1 || h[2] != 0x03 || h[3] != 0x3b)
+		return -UNW_ENOINFO;
+	uint32_t fde_count;
+	memcpy(&fde_count, h + 8, sizeof(fde_count));
+	if ((uint64_t)fde_count * 8 > hdr_size - 12)
+		return -UNW_ENOINFO;
+	unw_dyn_info_t di;
+	memset(&di, 0, sizeof(di));
+	di.format = UNW_INFO_FORMAT_REMOTE_TABLE;
+	di.start_ip = m->start;
+	di.end_ip = m->end;
+	di.u.rti.segbase = hdr;
+	di.u.rti.table_data = hdr + 12;
+	/* Entries of two 4-byte words, counted in unw_word_t. */
+	di.u.rti.table_len = (uint64_t)fde_count * 8 / sizeof(unw_word_t);
+	return UNW_OBJ(dwarf_search_unwind_table)(as, ip, &di, pi, need_unwind_info, arg);
+}
+
+/* libunwind 1.6 opens /proc/PID/root followed by the path in the maps, but
+   the maps name files as seen from our root, not the process's: in a
+   chroot nothing is found, and the walk falls back to frame pointers,
+   skipping frames.  Then the table in the process's memory serves. */
+static int
+acc_find_proc_info(unw_addr_space_t as, unw_word_t ip, unw_proc_info_t *pi,
+		   int need_unwind_info, void *arg)
+{
+	int ret = _UPT_find_proc_info(as, ip, pi, need_unwind_info, arg);
+	if (ret == -UNW_ENOINFO && find_in_mapped_table(as, ip, pi, need_unwind_info, arg) == 0)
+		return 0;
+	return ret;
+}
+
 static unw_accessors_t accessors;
 
 struct space {
@@ -129,6 +189,7 @@ space_for(pid_t pid)
 		accessors = _UPT_accessors;
 		accessors.access_mem = acc_access_mem;
 		accessors.access_reg = acc_access_reg;
+		accessors.find_proc_info = acc_find_proc_info;
 	}
 	unw_addr_space_t as = unw_create_addr_space(&accessors, 0);
 	if (!as)

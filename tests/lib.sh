@@ -101,3 +101,45 @@ expect_frame() {
 		fail "$4: no frame under '$2' matches /$3/"
 	}
 }
+
+copy_reproducers() {
+	cp "$REPRO/clang/host_c" "$REPRO/clang/libplugin_ops.so" \
+		"$REPRO/clang/host_cxx" "$REPRO/clang/libplugin_cxx.so" "$1/" ||
+		fail "cannot copy the reproducers into $1"
+}
+
+# check_fs_diagnosis DIR: copy the C and C++ reproducers (clang builds)
+# into DIR unless they are there, run them from there under the tool, and check the whole
+# diagnosis: verdict, symbols, build-id, the dlclose stack, host frames.
+# As root the files are opened through /proc/PID/map_files; when setpriv
+# is there, once more as nobody, who can only open them by their paths.
+check_fs_diagnosis() {
+	d=$1
+	[ -e "$d/host_c" ] || copy_reproducers "$d"
+	chmod 755 "$d"
+	bid=$(LC_ALL=C readelf -n "$d/libplugin_ops.so" | sed -n 's/.*Build ID: //p')
+	diagnose fs-c "$d/host_c" fnptr "$d/libplugin_ops.so"
+	check_fs_c fs-c.report
+	diagnose fs-cxx "$d/host_cxx" "$d/libplugin_cxx.so"
+	rep=fs-cxx.report
+	expect $rep "address +0x[0-9a-f]+ was in $d/libplugin_cxx.so \(r--p, build-id [0-9a-f]{40}\)" "$rep: the unloaded file"
+	expect $rep "symbol +vtable for std::_Sp_counted_ptr_inplace<.*\+0x[0-9a-f]+$" "$rep: the vtable"
+	expect $rep "= slot [0-9]+: std::_Sp_counted_ptr_inplace<.*>::_M_destroy\(\)" "$rep: the slot"
+	expect_frame $rep "unloaded by dlclose" "#1 +unload_plugin\(void\*\)\+0x[0-9a-f]+ +host_cxx" "$rep: dlclose caller"
+	expect_frame $rep "crashed" "destroy_registry\(\)\+0x[0-9a-f]+ +host_cxx" "$rep: host frame"
+	command -v setpriv >/dev/null 2>&1 || return 0
+	setpriv --reuid=65534 --regid=65534 --clear-groups \
+		"$TA" -q -- "$d/host_c" fnptr "$d/libplugin_ops.so" >fs-c-nobody.stdout 2>fs-c-nobody.report
+	check_fs_c fs-c-nobody.report
+}
+
+check_fs_c() {
+	rep=$1
+	expect $rep "use after dlclose: a call into code of libplugin_ops.so after it was unloaded" "$rep: verdict"
+	expect $rep "address +0x[0-9a-f]+ was in $d/libplugin_ops.so \(r-xp, build-id $bid\)" "$rep: the unloaded file and its build-id"
+	expect $rep "symbol +ops_run$" "$rep: the function"
+	expect_frame $rep "unloaded by dlclose" "#0 +dlclose +libc.so.6" "$rep: dlclose frame"
+	expect_frame $rep "unloaded by dlclose" "#1 +unload_plugin\+0x[0-9a-f]+ +host_c" "$rep: dlclose caller"
+	expect_frame $rep "crashed" "#0 +ops_run +libplugin_ops.so \(unloaded\)" "$rep: the frame in unloaded code"
+	expect_frame $rep "crashed" "#1 +call_kept_fnptr\+0x[0-9a-f]+ +host_c" "$rep: the host frame"
+}

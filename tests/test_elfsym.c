@@ -7,9 +7,13 @@
 #include "elfsym.c"
 
 #include "demangle.h"
+#include "glibc.h"
+#include "mem.h"
 #include "cunit_main.h"
 
 #include <ctype.h>
+#include <gnu/libc-version.h>
+#include <link.h>
 #include <stdio.h>
 
 #define LIBC_PATH "/lib/x86_64-linux-gnu/libc.so.6"
@@ -422,6 +426,46 @@ test_libc(void)
 	CU_ASSERT_FALSE(elfsym_offset_to_vaddr(f, UINT64_MAX - 4096, &v));
 
 	check_build_id(f, LIBC_PATH);
+	elfsym_close(f);
+}
+
+/* This process's own libc: its load bias. */
+static int
+find_libc(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	(void) size;
+	if (info->dlpi_name && strstr(info->dlpi_name, "libc.so.6")) {
+		*(uint64_t *) arg = info->dlpi_addr;
+		return 1;
+	}
+	return 0;
+}
+
+/* The headers objcache compares with the mapped ones, and the glibc
+   version as glibc_version_read finds it, both checked on this very
+   process's libc. */
+static void
+test_libc_head_and_version(void)
+{
+	uint64_t bias = 0;
+	CU_ASSERT_FATAL(dl_iterate_phdr(find_libc, &bias) == 1);
+	struct elf_file *f = elfsym_open_path(LIBC_PATH);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	uint64_t v0 = 1;
+	size_t n = elfsym_head_span(f, &v0);
+	/* ELF header, program headers and the build-id note at least. */
+	CU_ASSERT(n > sizeof(Elf64_Ehdr) && n <= 4096);
+	CU_ASSERT_EQUAL(v0, 0);
+	unsigned char file[4096], mem[4096];
+	CU_ASSERT_FATAL(pread(elfsym_fd(f), file, n, 0) == (ssize_t) n);
+	CU_ASSERT_FATAL(mem_read(getpid(), bias + v0, mem, n));
+	CU_ASSERT(memcmp(file, mem, n) == 0);
+
+	char v[16];
+	CU_ASSERT_FATAL(glibc_version_read(getpid(), f, bias, v, sizeof(v)));
+	CU_ASSERT_STRING_EQUAL(v, gnu_get_libc_version());
+	/* Another bias: not the function, no version. */
+	CU_ASSERT_FALSE(glibc_version_read(getpid(), f, bias + 1, v, sizeof(v)));
 	elfsym_close(f);
 }
 
@@ -1309,6 +1353,7 @@ main(void)
 		{ "lookup rules on a hand-made table", test_rules_lookup },
 		{ "find rules: versions and duplicates", test_rules_find },
 		{ "libc.so.6: dlopen, dlclose, build-id, segments", test_libc },
+		{ "libc.so.6: mapped headers, glibc version", test_libc_head_and_version },
 		{ "ld.so: _dl_debug_state, _r_debug", test_ldso },
 		{ "g++ plugin: vtables, slots, STB_GNU_UNIQUE", test_vtable_gcc },
 		{ "clang++ plugin: vtables, slots, no unique", test_vtable_clang },

@@ -143,6 +143,13 @@ check_metadata(struct elf_file *f)
 	(void) elfsym_is_dyn(f);
 	check_string(elfsym_path(f));
 
+	/* What objcache compares with the mapped bytes: bounded by 4 KiB. */
+	uint64_t v0;
+	FUZZ_CHECK(elfsym_head_span(f, &v0) <= 4096);
+	uint64_t hv, hs;
+	if (elfsym_eh_frame_hdr(f, &hv, &hs))
+		FUZZ_CHECK(hv + hs >= hv && hs > 0);
+
 	size_t seen = 0;
 	size_t n = elfsym_for_each_unique(f, check_unique, &seen);
 	FUZZ_CHECK(n == seen);
