@@ -255,6 +255,9 @@ dbg_for(const struct elf_file *f)
 
 /* ---- Lines and inlined calls ---- */
 
+/* A bound on nesting, for DWARF that loops. */
+#define DEBUGINFO_MAX_INLINE 64
+
 static char *
 die_function_name(Dwarf_Die *die)
 {
@@ -314,25 +317,48 @@ debuginfo_lookup(struct elf_file *f, uint64_t vaddr, struct src_location *out)
 	size_t nfiles;
 	if (dwarf_getsrcfiles(&cu, &files, &nfiles) != 0)
 		files = NULL;
-	Dwarf_Die *scopes = NULL;
+	/* dwarf_getscopes follows an inlined call into its abstract
+	   definition; the calls around it come from dwarf_getscopes_die on
+	   the concrete inlined DIE, one level at a time. */
+	Dwarf_Die *scopes = NULL, cur;
+	bool inlined = false;
 	int n = dwarf_getscopes(&cu, vaddr, &scopes);
 	for (int i = 0; i < n; i++) {
-		if (dwarf_tag(&scopes[i]) != DW_TAG_inlined_subroutine)
-			continue;
+		int tag = dwarf_tag(&scopes[i]);
+		if (tag == DW_TAG_inlined_subroutine) {
+			cur = scopes[i];
+			inlined = true;
+		}
+		if (tag == DW_TAG_inlined_subroutine || tag == DW_TAG_subprogram)
+			break;
+	}
+	free(scopes);
+	for (unsigned int depth = 0; inlined && depth < DEBUGINFO_MAX_INLINE; depth++) {
 		out->inlined = xrealloc(out->inlined, (out->ninlined + 1) * sizeof(*out->inlined));
 		struct src_inline *in = &out->inlined[out->ninlined++];
-		in->function = die_function_name(&scopes[i]);
+		in->function = die_function_name(&cur);
 		in->file = cur_file;
 		in->line = cur_line;
 		Dwarf_Attribute a;
 		Dwarf_Word call_file = 0, call_line = 0;
-		dwarf_formudata(dwarf_attr(&scopes[i], DW_AT_call_file, &a), &call_file);
-		dwarf_formudata(dwarf_attr(&scopes[i], DW_AT_call_line, &a), &call_line);
+		dwarf_formudata(dwarf_attr(&cur, DW_AT_call_file, &a), &call_file);
+		dwarf_formudata(dwarf_attr(&cur, DW_AT_call_line, &a), &call_line);
 		const char *cf = file_of_index(files, call_file);
 		cur_file = xstrdup(cf ? cf : "??");
 		cur_line = (unsigned int)call_line;
+		inlined = false;
+		n = dwarf_getscopes_die(&cur, &scopes);
+		for (int i = 1; i < n; i++) {
+			int tag = dwarf_tag(&scopes[i]);
+			if (tag == DW_TAG_inlined_subroutine) {
+				cur = scopes[i];
+				inlined = true;
+			}
+			if (tag == DW_TAG_inlined_subroutine || tag == DW_TAG_subprogram)
+				break;
+		}
+		free(scopes);
 	}
-	free(scopes);
 	out->file = cur_file;
 	out->line = cur_line;
 	return true;
