@@ -10,15 +10,28 @@ fail() {
 	exit 1
 }
 
+# skip MISSING: exit 77 (SKIP), saying what this machine lacks for the
+# test to run.  Only for what a test cannot provide itself (ptrace, root):
+# a missing program is a failure (need_program), since setup.sh installs
+# them all.  CI (.ci/run) fails on a skip unless the test is on its
+# allow-list.
 skip() {
-	echo "SKIP: $TEST_NAME: $*" >&2
+	echo "SKIP: $TEST_NAME: missing: $*" >&2
 	exit 77
 }
 
-# The tool needs ptrace: without it nothing here can run.
-if ! "$TA" -q -- true 2>ptrace-check.err; then
+# need_program PROGRAM PACKAGE: PROGRAM must be installed.
+need_program() {
+	command -v "$1" >/dev/null 2>&1 ||
+		fail "$1 is not installed (Debian package $2; ./setup.sh installs it)"
+}
+
+# The tool needs ptrace to run a command: without it no test that traces
+# can run.  A test that never traces sets needs_ptrace=no before sourcing
+# this file, and runs anyway.
+if [ "${needs_ptrace:-yes}" = yes ] && ! "$TA" -q -- true 2>ptrace-check.err; then
 	if grep -q 'ptrace is not permitted' ptrace-check.err; then
-		skip "ptrace is not permitted on this machine"
+		skip "ptrace (not permitted here: $(head -1 ptrace-check.err))"
 	fi
 fi
 
@@ -50,8 +63,9 @@ expect() {
 	}
 }
 
-# reject FILE PATTERN WHAT: no line may match.
+# reject FILE PATTERN WHAT: no line may match; FILE must exist.
 reject() {
+	[ -f "$1" ] || fail "$3: no file $1"
 	if grep -E -q -- "$2" "$1"; then
 		echo "--- $1:" >&2
 		cat "$1" >&2
@@ -65,10 +79,14 @@ same_status() {
 }
 
 # The timeline section of one process in a report: from its header line
-# (matched by PATTERN) to the next header.
+# ("teardown-audit: pid N (COMM), parent P: ...", matched by the extended
+# regex PATTERN) to the next line the tool starts with "teardown-audit:"
+# (another timeline, a finding, a message).  PATTERN goes through the
+# environment: awk -v would take its backslashes for escape sequences.
 process_section() {
-	awk -v pat="$2" '
-		/^teardown-audit: pid [0-9]+ \(/ { inside = ($0 ~ pat) }
+	pat=$2 awk '
+		/^teardown-audit: / { inside = 0 }
+		/^teardown-audit: pid [0-9]+ \(.*\), parent [0-9]+: / { inside = ($0 ~ ENVIRON["pat"]) }
 		inside { print }
 	' "$1"
 }
@@ -85,8 +103,8 @@ diagnose() {
 
 # The stack printed under a heading ("unloaded by", "crashed") of a report.
 stack_after() {
-	awk -v head="$2" '
-		index($0, head) { inside = 1; next }
+	head=$2 awk '
+		index($0, ENVIRON["head"]) { inside = 1; next }
 		inside && /^ +#[0-9]/ { print; next }
 		inside { exit }
 	' "$1"
