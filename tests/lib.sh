@@ -31,7 +31,7 @@ need_program() {
 # this file, and runs anyway.
 if [ "${needs_ptrace:-yes}" = yes ] && ! "$TA" -q -- true 2>ptrace-check.err; then
 	if grep -q 'ptrace is not permitted' ptrace-check.err; then
-		skip "ptrace (not permitted here: $(head -1 ptrace-check.err))"
+		skip "ptrace: $(head -1 ptrace-check.err)"
 	fi
 fi
 
