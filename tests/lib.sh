@@ -5,8 +5,11 @@
 set -u
 COMPILERS="gcc clang"
 
+# A tool left running in the background ($tool) is killed, and with it
+# what it traces (PTRACE_O_EXITKILL).
 fail() {
 	echo "FAIL: $TEST_NAME: $*" >&2
+	[ -z "${tool:-}" ] || kill -KILL "$tool" 2>/dev/null
 	exit 1
 }
 
@@ -118,4 +121,59 @@ expect_frame() {
 		cat "$1" >&2
 		fail "$4: no frame under '$2' matches /$3/"
 	}
+}
+
+# Signals to a tool running in the background are sent only when the
+# target shows it got the previous one: the targets below write the name
+# of each signal they get to the file "got".  They print "started" once
+# their traps are set.
+#
+# SIGNAL_TARGET: gets SIGINT, SIGTERM or SIGHUP, writes its name, and dies
+# of it (with its sleep, so that nothing traced is left).
+SIGNAL_TARGET='for s in INT TERM HUP; do trap "kill \$pid; echo $s >>got; trap - $s; kill -$s \$\$" $s; done; sleep 300 & pid=$!; echo started $$ $pid; wait $pid'
+# STUBBORN_TARGET: writes the name of each SIGTERM it gets, and goes on.
+STUBBORN_TARGET='trap "echo TERM >>got" TERM; sleep 300 & pid=$!; echo started $$ $pid; while :; do wait $pid; done'
+
+# wait_for FILE PATTERN WHAT: wait (10 s at most) until a line of FILE
+# matches the extended regex PATTERN.
+wait_for() {
+	i=0
+	until grep -E -q -- "$2" "$1" 2>/dev/null; do
+		i=$((i + 1))
+		[ $i -le 200 ] || fail "$3: no line matches /$2/ in $1 after 10 s"
+		sleep 0.05
+	done
+}
+
+# wait_end PID WHAT: wait (20 s at most) for the background job PID to end;
+# its exit status is left in $st.  Killed, and a failure, if it does not.
+wait_end() {
+	i=0
+	while ps -o stat= -p "$1" | grep -q '^[^Z]'; do
+		i=$((i + 1))
+		if [ $i -gt 400 ]; then
+			kill -KILL "$1"
+			fail "$2: pid $1 did not end within 20 s"
+		fi
+		sleep 0.05
+	done
+	wait "$1"
+	st=$?
+	[ "$1" != "${tool:-}" ] || tool=
+}
+
+# gone WHAT PID...: each process PID ends (or is a zombie) within 5 s.
+gone() {
+	what=$1
+	shift
+	i=0
+	while [ $# -gt 0 ]; do
+		if ps -o stat= -p "$1" | grep -q '^[^Z]'; then
+			i=$((i + 1))
+			[ $i -le 100 ] || fail "$what: pid $1 is still there: $(ps -o pid=,stat=,args= -p "$1")"
+			sleep 0.05
+			continue
+		fi
+		shift
+	done
 }
