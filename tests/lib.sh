@@ -94,7 +94,7 @@ process_section() {
 	' "$1"
 }
 
-# diagnose NAME CMD...: run CMD natively and under the tool with --quiet;
+# diagnose NAME CMD...: run CMD natively and under the tool (audit);
 # the wait statuses must agree; the report is left in NAME.report.
 diagnose() {
 	name=$1
