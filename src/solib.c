@@ -223,21 +223,27 @@ known_name(const struct solib_state *s, uint64_t lm, uint64_t l_name)
 	return NULL;
 }
 
+/* The chain from lm; *whole is false when it could not be read to its
+   end (a loop, an unreadable link_map, too many). */
 static size_t
-read_chain(pid_t pid, const struct solib_state *s, uint64_t lm, struct chain_entry **out)
+read_chain(pid_t pid, const struct solib_state *s, uint64_t lm, struct chain_entry **out,
+	   bool *whole)
 {
 	size_t n = 0, cap = 0;
 	struct chain_entry *v = NULL;
+	*whole = true;
 	while (lm && n < MAX_LINK_MAPS) {
 		if (seen_before(v, n, lm)) {
 			error_msg("pid %d: the link_map chain loops back to %#llx (corrupt?); "
 				  "reading stopped there", pid, (unsigned long long)lm);
+			*whole = false;
 			break;
 		}
 		uint64_t w[4];
 		if (!mem_read(pid, lm, w, sizeof(w))) {
 			debug_msg("pid %d: unreadable link_map at %#llx", pid,
 				  (unsigned long long)lm);
+			*whole = false;
 			break;
 		}
 		char name[PATH_MAX];
@@ -255,9 +261,11 @@ read_chain(pid_t pid, const struct solib_state *s, uint64_t lm, struct chain_ent
 		n++;
 		lm = w[LM_NEXT / 8];
 	}
-	if (n == MAX_LINK_MAPS)
+	if (n == MAX_LINK_MAPS) {
 		error_msg("pid %d: link_map chain longer than %d entries (corrupt?); "
 			  "reading stopped there", pid, MAX_LINK_MAPS);
+		*whole = false;
+	}
 	*out = v;
 	return n;
 }
@@ -389,7 +397,24 @@ solib_sync(struct process *p, pid_t tid, uint64_t sp, uint64_t r_map)
 {
 	struct solib_state *s = &p->solib;
 	struct chain_entry *chain;
-	size_t n = read_chain(p->pid, s, r_map, &chain);
+	bool whole;
+	size_t n = read_chain(p->pid, s, r_map, &chain, &whole);
+	/* The dynamic linker's chain starts at the main program, which is
+	   never unloaded, and ends.  Anything else is a chain the program
+	   smashed (glibc keeps its own list and repairs r_map at the next
+	   dlopen): compared with what we knew, it would make every library
+	   look unloaded, and blame them.  Wait for the next consistent one. */
+	if (!whole || (s->main_lm && (!n || chain[0].lm != s->main_lm))) {
+		error_msg("pid %d: the link_map chain at %#llx is not the dynamic linker's "
+			  "(corrupt?); library events wait for the next consistent one",
+			  p->pid, (unsigned long long)r_map);
+		for (size_t j = 0; j < n; j++)
+			free(chain[j].name);
+		free(chain);
+		return;
+	}
+	if (!s->main_lm && n)
+		s->main_lm = chain[0].lm;
 	unsigned int dlc = dlclose_in_flight(p, tid);
 	struct unload_ranges ur = { p, p->timeline.n };
 

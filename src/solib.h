@@ -47,6 +47,7 @@ struct solib_state {
 	uint64_t ld_base;
 	bool hooks_planted;	/* dlopen/dlclose breakpoints in libc */
 	bool started;		/* the start-up libraries are loaded */
+	uint64_t main_lm;	/* the main program's link_map, head of every chain */
 	struct solib *libs;	/* as of the last RT_CONSISTENT */
 	size_t n, cap;
 	struct pending_open *opens;
