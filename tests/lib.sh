@@ -125,8 +125,8 @@ expect_frame() {
 
 # Signals to a tool running in the background are sent only when the
 # target shows it got the previous one: the targets below write the name
-# of each signal they get to the file "got".  They print "started" once
-# their traps are set.
+# of each signal they get to the file "got".  Once their traps are set
+# they print "started PID SLEEP_PID" (the shell's pid and its child's).
 #
 # SIGNAL_TARGET: gets SIGINT, SIGTERM or SIGHUP, writes its name, and dies
 # of it (with its sleep, so that nothing traced is left).
