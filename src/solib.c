@@ -248,19 +248,21 @@ known_name(const struct solib_state *s, uint64_t lm, uint64_t l_name)
 	return NULL;
 }
 
-/* The chain from lm.  *complete is false when a link_map could not be
-   read: the objects after it are unknown, not gone. */
+/* The chain from lm; *whole is false when it could not be read to its
+   end (a loop, an unreadable link_map, too many): the objects after that
+   point are unknown, not gone. */
 static size_t
 read_chain(pid_t pid, const struct solib_state *s, uint64_t lm, struct chain_entry **out,
-	   bool *complete)
+	   bool *whole)
 {
 	size_t n = 0, cap = 0;
 	struct chain_entry *v = NULL;
-	*complete = true;
+	*whole = true;
 	while (lm && n < MAX_LINK_MAPS) {
 		if (seen_before(v, n, lm)) {
 			error_msg("pid %d: the link_map chain loops back to %#llx (corrupt?); "
 				  "reading stopped there", pid, (unsigned long long)lm);
+			*whole = false;
 			break;
 		}
 		uint64_t w[4];
@@ -268,7 +270,7 @@ read_chain(pid_t pid, const struct solib_state *s, uint64_t lm, struct chain_ent
 			error_msg("pid %d: reading the link_map at %#llx (entry %zu of the "
 				  "dynamic linker's list) failed; library events skipped until "
 				  "it can be read", pid, (unsigned long long)lm, n);
-			*complete = false;
+			*whole = false;
 			break;
 		}
 		char name[PATH_MAX];
@@ -286,9 +288,11 @@ read_chain(pid_t pid, const struct solib_state *s, uint64_t lm, struct chain_ent
 		n++;
 		lm = w[LM_NEXT / 8];
 	}
-	if (n == MAX_LINK_MAPS)
+	if (n == MAX_LINK_MAPS) {
 		error_msg("pid %d: link_map chain longer than %d entries (corrupt?); "
 			  "reading stopped there", pid, MAX_LINK_MAPS);
+		*whole = false;
+	}
 	*out = v;
 	return n;
 }
@@ -448,10 +452,19 @@ solib_sync(struct process *p, pid_t tid, uint64_t sp, uint64_t r_map)
 {
 	struct solib_state *s = &p->solib;
 	struct chain_entry *chain;
-	bool complete;
-	size_t n = read_chain(p->pid, s, r_map, &chain, &complete);
-	if (!complete) {
-		/* A missing tail is not an unload. */
+	bool whole;
+	size_t n = read_chain(p->pid, s, r_map, &chain, &whole);
+	/* The dynamic linker's chain starts at the main program, which is
+	   never unloaded, and ends.  Anything else is a chain the program
+	   smashed (glibc keeps its own list and repairs r_map at the next
+	   dlopen), or a tail we could not read: compared with what we knew,
+	   it would make every library look unloaded, and blame them.  Wait
+	   for the next consistent one; until then the history is unknown. */
+	bool foreign = s->main_lm && (!n || chain[0].lm != s->main_lm);
+	if (!whole || foreign) {
+		error_msg("pid %d: the link_map chain at %#llx is not the dynamic linker's "
+			  "(corrupt?); library events wait for the next consistent one",
+			  p->pid, (unsigned long long)r_map);
 		for (size_t j = 0; j < n; j++)
 			free(chain[j].name);
 		free(chain);
@@ -459,6 +472,8 @@ solib_sync(struct process *p, pid_t tid, uint64_t sp, uint64_t r_map)
 		return;
 	}
 	s->history_known = true;
+	if (!s->main_lm && n)
+		s->main_lm = chain[0].lm;
 	unsigned int dlc = dlclose_in_flight(p, tid);
 	struct unload_ranges ur = { p, p->timeline.n };
 

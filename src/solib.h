@@ -55,6 +55,7 @@ struct solib_state {
 	bool hooks_planted;	/* dlopen/dlclose breakpoints in libdl or libc */
 	char glibc_version[16];	/* "2.36", from the loaded libc.so.6; "" if unknown */
 	bool started;		/* the start-up libraries are loaded */
+	uint64_t main_lm;	/* the main program's link_map, head of every chain */
 	struct solib *libs;	/* as of the last RT_CONSISTENT */
 	size_t n, cap;
 	struct pending_open *opens;

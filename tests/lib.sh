@@ -5,20 +5,36 @@
 set -u
 COMPILERS="gcc clang"
 
+# A tool left running in the background ($tool) is killed, and with it
+# what it traces (PTRACE_O_EXITKILL).
 fail() {
 	echo "FAIL: $TEST_NAME: $*" >&2
+	[ -z "${tool:-}" ] || kill -KILL "$tool" 2>/dev/null
 	exit 1
 }
 
+# skip MISSING: exit 77 (SKIP), saying what this machine lacks for the
+# test to run.  Only for what a test cannot provide itself (ptrace, root):
+# a missing program is a failure (need_program), since setup.sh installs
+# them all.  CI (.ci/run) fails on a skip unless the test is on its
+# allow-list.
 skip() {
-	echo "SKIP: $TEST_NAME: $*" >&2
+	echo "SKIP: $TEST_NAME: missing: $*" >&2
 	exit 77
 }
 
-# The tool needs ptrace: without it nothing here can run.
-if ! "$TA" -q -- true 2>ptrace-check.err; then
+# need_program PROGRAM PACKAGE: PROGRAM must be installed.
+need_program() {
+	command -v "$1" >/dev/null 2>&1 ||
+		fail "$1 is not installed (Debian package $2; ./setup.sh installs it)"
+}
+
+# The tool needs ptrace to run a command: without it no test that traces
+# can run.  A test that never traces sets needs_ptrace=no before sourcing
+# this file, and runs anyway.
+if [ "${needs_ptrace:-yes}" = yes ] && ! "$TA" -q -- true 2>ptrace-check.err; then
 	if grep -q 'ptrace is not permitted' ptrace-check.err; then
-		skip "ptrace is not permitted on this machine"
+		skip "ptrace: $(head -1 ptrace-check.err)"
 	fi
 fi
 
@@ -50,8 +66,9 @@ expect() {
 	}
 }
 
-# reject FILE PATTERN WHAT: no line may match.
+# reject FILE PATTERN WHAT: no line may match; FILE must exist.
 reject() {
+	[ -f "$1" ] || fail "$3: no file $1"
 	if grep -E -q -- "$2" "$1"; then
 		echo "--- $1:" >&2
 		cat "$1" >&2
@@ -65,15 +82,19 @@ same_status() {
 }
 
 # The timeline section of one process in a report: from its header line
-# (matched by PATTERN) to the next header.
+# ("teardown-audit: pid N (COMM), parent P: ...", matched by the extended
+# regex PATTERN) to the next line the tool starts with "teardown-audit:"
+# (another timeline, a finding, a message).  PATTERN goes through the
+# environment: awk -v would take its backslashes for escape sequences.
 process_section() {
-	awk -v pat="$2" '
-		/^teardown-audit: pid [0-9]+ \(/ { inside = ($0 ~ pat) }
+	pat=$2 awk '
+		/^teardown-audit: / { inside = 0 }
+		/^teardown-audit: pid [0-9]+ \(.*\), parent [0-9]+: / { inside = ($0 ~ ENVIRON["pat"]) }
 		inside { print }
 	' "$1"
 }
 
-# diagnose NAME CMD...: run CMD natively and under the tool with --quiet;
+# diagnose NAME CMD...: run CMD natively and under the tool (audit);
 # the wait statuses must agree; the report is left in NAME.report.
 diagnose() {
 	name=$1
@@ -85,8 +106,8 @@ diagnose() {
 
 # The stack printed under a heading ("unloaded by", "crashed") of a report.
 stack_after() {
-	awk -v head="$2" '
-		index($0, head) { inside = 1; next }
+	head=$2 awk '
+		index($0, ENVIRON["head"]) { inside = 1; next }
 		inside && /^ +#[0-9]/ { print; next }
 		inside { exit }
 	' "$1"
@@ -142,4 +163,59 @@ check_fs_c() {
 	expect_frame $rep "unloaded by dlclose" "#1 +unload_plugin\+0x[0-9a-f]+ +host_c" "$rep: dlclose caller"
 	expect_frame $rep "crashed" "#0 +ops_run +libplugin_ops.so \(unloaded\)" "$rep: the frame in unloaded code"
 	expect_frame $rep "crashed" "#1 +call_kept_fnptr\+0x[0-9a-f]+ +host_c" "$rep: the host frame"
+}
+
+# Signals to a tool running in the background are sent only when the
+# target shows it got the previous one: the targets below write the name
+# of each signal they get to the file "got".  Once their traps are set
+# they print "started PID SLEEP_PID" (the shell's pid and its child's).
+#
+# SIGNAL_TARGET: gets SIGINT, SIGTERM or SIGHUP, writes its name, and dies
+# of it (with its sleep, so that nothing traced is left).
+SIGNAL_TARGET='for s in INT TERM HUP; do trap "kill \$pid; echo $s >>got; trap - $s; kill -$s \$\$" $s; done; sleep 300 & pid=$!; echo started $$ $pid; wait $pid'
+# STUBBORN_TARGET: writes the name of each SIGTERM it gets, and goes on.
+STUBBORN_TARGET='trap "echo TERM >>got" TERM; sleep 300 & pid=$!; echo started $$ $pid; while :; do wait $pid; done'
+
+# wait_for FILE PATTERN WHAT: wait (10 s at most) until a line of FILE
+# matches the extended regex PATTERN.
+wait_for() {
+	i=0
+	until grep -E -q -- "$2" "$1" 2>/dev/null; do
+		i=$((i + 1))
+		[ $i -le 200 ] || fail "$3: no line matches /$2/ in $1 after 10 s"
+		sleep 0.05
+	done
+}
+
+# wait_end PID WHAT: wait (20 s at most) for the background job PID to end;
+# its exit status is left in $st.  Killed, and a failure, if it does not.
+wait_end() {
+	i=0
+	while ps -o stat= -p "$1" | grep -q '^[^Z]'; do
+		i=$((i + 1))
+		if [ $i -gt 400 ]; then
+			kill -KILL "$1"
+			fail "$2: pid $1 did not end within 20 s"
+		fi
+		sleep 0.05
+	done
+	wait "$1"
+	st=$?
+	[ "$1" != "${tool:-}" ] || tool=
+}
+
+# gone WHAT PID...: each process PID ends (or is a zombie) within 5 s.
+gone() {
+	what=$1
+	shift
+	i=0
+	while [ $# -gt 0 ]; do
+		if ps -o stat= -p "$1" | grep -q '^[^Z]'; then
+			i=$((i + 1))
+			[ $i -le 100 ] || fail "$what: pid $1 is still there: $(ps -o pid=,stat=,args= -p "$1")"
+			sleep 0.05
+			continue
+		fi
+		shift
+	done
 }
