@@ -115,6 +115,37 @@ read_debuglink(Elf *elf, char *name, size_t size, uint32_t *crc)
 	return false;
 }
 
+/* libdw 0.188 reads the strings of .debug_str and .debug_line_str with
+   strlen: a section that does not end in a NUL (a corrupt or truncated
+   file) would be read past its end.  Such a file's DWARF is not used. */
+static bool
+strings_terminated(Elf *elf, const char *path)
+{
+	size_t shstrndx;
+	if (elf_getshdrstrndx(elf, &shstrndx) != 0)
+		return false;
+	for (Elf_Scn *scn = elf_nextscn(elf, NULL); scn; scn = elf_nextscn(elf, scn)) {
+		GElf_Shdr sh;
+		const char *name;
+		if (!gelf_getshdr(scn, &sh) || !(name = elf_strptr(elf, shstrndx, sh.sh_name)) ||
+		    strncmp(name, ".debug_", 7) != 0 || !strstr(name, "str") ||
+		    strstr(name, "offsets"))
+			continue;
+		/* Debian's debug files compress their sections: look at the
+		   strings as libdw will, decompressed (it then finds them so). */
+		if ((sh.sh_flags & SHF_COMPRESSED) && elf_compress(scn, 0, 0) < 0) {
+			debug_msg("%s: cannot decompress %s: %s", path, name, elf_errmsg(-1));
+			return false;
+		}
+		Elf_Data *d = elf_getdata(scn, NULL);
+		if (d && d->d_size && (!d->d_buf || ((const char *)d->d_buf)[d->d_size - 1] != '\0')) {
+			debug_msg("%s: %s does not end in a NUL: its DWARF is not used", path, name);
+			return false;
+		}
+	}
+	return true;
+}
+
 /* Open path as the debug file of f: an ELF file that has DWARF, and the
    same build-id when both have one. */
 static bool
@@ -131,7 +162,8 @@ try_debug_file(struct dbg *d, const char *path, bool check_crc, uint32_t crc)
 		return false;
 	}
 	Elf *elf = elf_begin(fd, ELF_C_READ, NULL);
-	Dwarf *dw = elf ? dwarf_begin_elf(elf, DWARF_C_READ, NULL) : NULL;
+	Dwarf *dw = elf && strings_terminated(elf, path) ?
+		    dwarf_begin_elf(elf, DWARF_C_READ, NULL) : NULL;
 	if (!dw) {
 		debug_msg("%s: no DWARF to read: %s", path, dwarf_errmsg(-1));
 		if (elf)
@@ -242,7 +274,9 @@ dbg_for(const struct elf_file *f)
 	d->debug_fd = -1;
 	d->next = dbg_hash[b];
 	dbg_hash[b] = d;
-	Dwarf *own = dwarf_begin_elf(elfsym_elf_handle(f), DWARF_C_READ, NULL);
+	Elf *elf = elfsym_elf_handle(f);
+	Dwarf *own = strings_terminated(elf, elfsym_path(f)) ?
+		     dwarf_begin_elf(elf, DWARF_C_READ, NULL) : NULL;
 	if (own && has_line_info(own)) {
 		d->dw = own;
 		return d;
