@@ -125,7 +125,7 @@ named_regs(const struct user_regs_struct *r, struct named_reg *v)
    an unloaded library covered and a live mapping of another file covers
    now.  label gets "rax" or "*rax". */
 static bool
-find_reloaded_pointer(struct process *p, const struct user_regs_struct *regs,
+find_reloaded_pointer(struct process *p, pid_t tid, const struct user_regs_struct *regs,
 		      struct addr_fact *f, char *label, size_t size)
 {
 	struct named_reg r[16];
@@ -133,7 +133,7 @@ find_reloaded_pointer(struct process *p, const struct user_regs_struct *regs,
 	for (int deref = 0; deref < 2; deref++) {
 		for (size_t i = 0; i < n; i++) {
 			uint64_t v = r[i].val;
-			if (deref && ((v & 7) || v < 4096 || !mem_read_u64(p->pid, v, &v)))
+			if (deref && ((v & 7) || v < 4096 || !mem_read_u64(tid, v, &v)))
 				continue;
 			if (v < 4096)
 				continue;
@@ -153,7 +153,7 @@ find_reloaded_pointer(struct process *p, const struct user_regs_struct *regs,
    whose first word points into the gone range: the object with the stale
    vptr (or table pointer). */
 static bool
-find_stale_object(struct process *p, const struct user_regs_struct *regs,
+find_stale_object(pid_t tid, const struct user_regs_struct *regs,
 		  const struct gone_mapping *was, uint64_t *object, uint64_t *vptr,
 		  const char **reg_name)
 {
@@ -161,7 +161,7 @@ find_stale_object(struct process *p, const struct user_regs_struct *regs,
 	size_t n = named_regs(regs, r);
 	for (size_t i = 0; i < n; i++) {
 		uint64_t word;
-		if (r[i].val < 4096 || (r[i].val & 7) || !mem_read_u64(p->pid, r[i].val, &word))
+		if (r[i].val < 4096 || (r[i].val & 7) || !mem_read_u64(tid, r[i].val, &word))
 			continue;
 		if (word >= was->map.start && word < was->map.end) {
 			*object = r[i].val;
@@ -190,7 +190,7 @@ fault_stack(struct process *p, pid_t tid, struct user_regs_struct *regs, struct 
 		uint64_t ret;
 		pcs[0] = regs->rip;
 		n = 1;
-		if (mem_read_u64(p->pid, regs->rsp, &ret)) {
+		if (mem_read_u64(tid, regs->rsp, &ret)) {
 			/* As if the call had returned: the walk goes on from there. */
 			struct user_regs_struct caller = *regs;
 			caller.rip = ret;
@@ -332,7 +332,7 @@ diagnose_fault(struct process *p, pid_t tid, int sig, void *context)
 	struct addr_fact freg;
 	memset(&freg, 0, sizeof(freg));
 	char stale_reg[16] = "";
-	if (!fa.was && !fp.was && find_reloaded_pointer(p, &regs, &freg, stale_reg,
+	if (!fa.was && !fp.was && find_reloaded_pointer(p, tid, &regs, &freg, stale_reg,
 							sizeof(stale_reg)))
 		reload = true;
 	const struct addr_fact *key = fp.was ? &fp : fa.was ? &fa : stale_reg[0] ? &freg : &fa;
@@ -353,7 +353,7 @@ diagnose_fault(struct process *p, pid_t tid, int sig, void *context)
 		fd->library_build_id = bid ? xstrdup(bid) : NULL;
 		uint64_t object, vptr;
 		const char *reg;
-		if (find_stale_object(p, &regs, key->was, &object, &vptr, &reg)) {
+		if (find_stale_object(tid, &regs, key->was, &object, &vptr, &reg)) {
 			struct location ol;
 			addrspace_locate(p, object, &ol);
 			fd->object = object;

@@ -113,9 +113,8 @@ is_live(const struct ref *r)
 unsigned int
 latent_check(struct process *p, pid_t tid, uint64_t sp, const struct latent_target *t)
 {
-	(void)tid;
 	struct scan_result sr;
-	scan_process(p->pid, &p->maps, t->start, t->end, t->pinned ? t->start : 0,
+	scan_process(tid, &p->maps, t->start, t->end, t->pinned ? t->start : 0,
 		     t->pinned ? t->end : 0, sp, &sr);
 	if (!sr.n) {
 		scan_result_free(&sr);
@@ -145,7 +144,7 @@ latent_check(struct process *p, pid_t tid, uint64_t sp, const struct latent_targ
 		for (size_t i = 0; i < sr.n; i++)
 			if (is_heap(refs[i].map))
 				addrs[k++] = refs[i].where;
-		heap_classify(p->pid, heap_lo, heap_hi, addrs, nheap, info);
+		heap_classify(tid, heap_lo, heap_hi, addrs, nheap, info);
 		k = 0;
 		for (size_t i = 0; i < sr.n; i++)
 			if (is_heap(refs[i].map))

@@ -132,9 +132,9 @@ solib_on_exec(struct process *p, pid_t tid)
 {
 	uint64_t base;
 	addrspace_refresh(p, tid, NULL, NULL);
-	if (!read_auxv(p->pid, &base)) {
+	if (!read_auxv(tid, &base)) {
 		perror_msg("pid %d: reading /proc/%d/auxv; no library events for it",
-			   p->pid, p->pid);
+			   p->pid, tid);
 		return;
 	}
 	if (!base) {
@@ -142,7 +142,7 @@ solib_on_exec(struct process *p, pid_t tid)
 		return;
 	}
 	const struct map_entry *m = maps_snapshot_find(&p->maps, base);
-	struct elf_file *ld = m ? objcache_get(p->pid, m) : NULL;
+	struct elf_file *ld = m ? objcache_get(tid, m) : NULL;
 	struct elf_symbol brk, rdebug;
 	if (!ld || !elfsym_find(ld, "_dl_debug_state", &brk) ||
 	    !elfsym_find(ld, "_r_debug", &rdebug)) {
@@ -165,7 +165,7 @@ solib_on_exec(struct process *p, pid_t tid)
 /* The span of an object from its PT_LOAD segments; the mapping that holds
    its dynamic section tells which file it is. */
 static void
-solib_compute_span(struct process *p, struct solib *l, uint64_t l_ld)
+solib_compute_span(struct process *p, pid_t tid, struct solib *l, uint64_t l_ld)
 {
 	const struct map_entry *m = maps_snapshot_find(&p->maps, l_ld);
 	if (!m) {
@@ -177,7 +177,7 @@ solib_compute_span(struct process *p, struct solib *l, uint64_t l_ld)
 	l->ino = m->inode;
 	if (m->path && m->path[0] == '/')
 		l->file = xstrdup(m->path);
-	struct elf_file *elf = objcache_get(p->pid, m);
+	struct elf_file *elf = objcache_get(tid, m);
 	l->elf = elf;
 	size_t n;
 	const struct elf_segment *seg = elf ? elfsym_segments(elf, &n) : NULL;
@@ -223,8 +223,10 @@ known_name(const struct solib_state *s, uint64_t lm, uint64_t l_name)
 	return NULL;
 }
 
+/* Read through tid, a stopped thread of pid. */
 static size_t
-read_chain(pid_t pid, const struct solib_state *s, uint64_t lm, struct chain_entry **out)
+read_chain(pid_t pid, pid_t tid, const struct solib_state *s, uint64_t lm,
+	   struct chain_entry **out)
 {
 	size_t n = 0, cap = 0;
 	struct chain_entry *v = NULL;
@@ -235,7 +237,7 @@ read_chain(pid_t pid, const struct solib_state *s, uint64_t lm, struct chain_ent
 			break;
 		}
 		uint64_t w[4];
-		if (!mem_read(pid, lm, w, sizeof(w))) {
+		if (!mem_read(tid, lm, w, sizeof(w))) {
 			debug_msg("pid %d: unreadable link_map at %#llx", pid,
 				  (unsigned long long)lm);
 			break;
@@ -244,7 +246,7 @@ read_chain(pid_t pid, const struct solib_state *s, uint64_t lm, struct chain_ent
 		const char *known = known_name(s, lm, w[LM_NAME / 8]);
 		if (known)
 			snprintf(name, sizeof(name), "%s", known);
-		else if (!w[LM_NAME / 8] || !mem_read_string(pid, w[LM_NAME / 8], name, sizeof(name)))
+		else if (!w[LM_NAME / 8] || !mem_read_string(tid, w[LM_NAME / 8], name, sizeof(name)))
 			name[0] = '\0';
 		v = xgrow(v, &cap, n + 1, sizeof(*v));
 		v[n].lm = lm;
@@ -389,7 +391,7 @@ solib_sync(struct process *p, pid_t tid, uint64_t sp, uint64_t r_map)
 {
 	struct solib_state *s = &p->solib;
 	struct chain_entry *chain;
-	size_t n = read_chain(p->pid, s, r_map, &chain);
+	size_t n = read_chain(p->pid, tid, s, r_map, &chain);
 	unsigned int dlc = dlclose_in_flight(p, tid);
 	struct unload_ranges ur = { p, p->timeline.n };
 
@@ -450,11 +452,15 @@ solib_sync(struct process *p, pid_t tid, uint64_t sp, uint64_t r_map)
 	bool derive = s->maps_fresh && ngone && !nnew;
 	for (size_t i = 0; i < ngone && derive; i++)
 		derive = gone[i].elf != NULL;
+	/* When the maps cannot be read, what the dynamic linker says it
+	   unmapped still goes to the history. */
+	if (!derive && !addrspace_refresh(p, tid, unload_event_for, &ur))
+		derive = true;
 	if (derive) {
 		for (size_t i = 0; i < ngone; i++)
-			addrspace_forget_range(p, gone[i].start, gone[i].end, gone[i].event);
-	} else {
-		addrspace_refresh(p, tid, unload_event_for, &ur);
+			if (gone[i].end > gone[i].start)
+				addrspace_forget_range(p, gone[i].start, gone[i].end,
+						       gone[i].event);
 	}
 	s->maps_fresh = false;
 	for (size_t i = 0; i < ngone; i++)
@@ -484,7 +490,7 @@ solib_sync(struct process *p, pid_t tid, uint64_t sp, uint64_t r_map)
 		l->dlopen_flags = flags;
 		if (open && names_object(l->path, open->path))
 			l->dlopen_calls = 1;
-		solib_compute_span(p, l, chain[j].l_ld);
+		solib_compute_span(p, tid, l, chain[j].l_ld);
 		stale_check(p, l);
 		/* After this stop the dynamic linker relocates the object and
 		   makes its RELRO part read-only: record that now, so that the
@@ -516,7 +522,7 @@ static void
 plant_libc_hooks(struct process *p, pid_t tid, const struct solib *libc)
 {
 	const struct map_entry *m = maps_snapshot_find(&p->maps, libc->start);
-	struct elf_file *elf = m ? objcache_get(p->pid, m) : NULL;
+	struct elf_file *elf = m ? objcache_get(tid, m) : NULL;
 	struct elf_symbol sym;
 	p->solib.hooks_planted = true;
 	if (!elf) {
@@ -535,7 +541,7 @@ on_rbrk(struct process *p, pid_t tid, struct user_regs_struct *regs)
 {
 	/* r_version, r_map, r_brk, r_state: one read. */
 	uint64_t rd[4];
-	if (!mem_read(p->pid, p->solib.r_debug, rd, sizeof(rd)))
+	if (!mem_read(tid, p->solib.r_debug, rd, sizeof(rd)))
 		return;
 	int32_t state = (int32_t)rd[R_DEBUG_STATE / 8];
 	/* At RT_ADD and RT_DELETE the chain still shows the old state, and
@@ -555,7 +561,7 @@ on_dlopen(struct process *p, pid_t tid, struct user_regs_struct *regs)
 {
 	char name[PATH_MAX];
 	const char *path = NULL;
-	if (regs->rdi && mem_read_string(p->pid, regs->rdi, name, sizeof(name)))
+	if (regs->rdi && mem_read_string(tid, regs->rdi, name, sizeof(name)))
 		path = name;
 	stats.dlopen_calls++;
 	struct tl_event *e = timeline_add(&p->timeline, TL_DLOPEN, tid,
@@ -594,7 +600,7 @@ on_dlclose(struct process *p, pid_t tid, struct user_regs_struct *regs)
 
 	/* Stop again when this call returns, to tell whether it unloaded. */
 	uint64_t ret;
-	if (!mem_read_u64(p->pid, regs->rsp, &ret))
+	if (!mem_read_u64(tid, regs->rsp, &ret))
 		return;
 	struct breakpoint *bp = bp_find(&p->bps, ret);
 	if (bp && bp->kind != BP_DLCLOSE_RET)

@@ -369,7 +369,7 @@ on_sigtrap(struct tracee *t)
 		   handler removed it, the second one's trap is still ours.  No
 		   int3 in memory there any more proves it. */
 		uint8_t byte;
-		if (si.si_code == SI_KERNEL && mem_read(p->pid, addr, &byte, 1) && byte != 0xcc) {
+		if (si.si_code == SI_KERNEL && mem_read(t->tid, addr, &byte, 1) && byte != 0xcc) {
 			regs.rip = addr;
 			ptrace(PTRACE_SETREGS, t->tid, NULL, &regs);
 			resume(t->tid, 0);
