@@ -6,7 +6,7 @@ set -eu
 PACKAGES="make autoconf automake pkg-config gcc g++ clang
 libunwind-dev libelf-dev libcunit1-dev libclass-loader-dev
 python3 python3-jsonschema gdb strace procps coreutils
-libclang-rt-14-dev valgrind"
+libclang-rt-14-dev valgrind libjemalloc2"
 
 missing=""
 for p in $PACKAGES; do

@@ -5,6 +5,7 @@
 #ifndef TA_TRACEE_H
 #define TA_TRACEE_H
 
+#include "allocator.h"
 #include "breakpoint.h"
 #include "maps.h"
 #include "solib.h"
@@ -31,6 +32,7 @@ struct process {
 	struct maps_snapshot maps;	/* as of the last library event */
 	struct maps_history history;	/* every mapping that went away */
 	struct solib_state solib;
+	struct allocator alloc;	/* its malloc, found at the first latent check */
 	struct timeline timeline;
 	struct process *next;	/* all images, in creation order */
 };
