@@ -149,6 +149,54 @@ resume(pid_t tid, int sig)
 		perror_msg("resuming thread %d", tid);
 }
 
+static void
+single_step(pid_t tid)
+{
+	if (ptrace(PTRACE_SINGLESTEP, tid, NULL, NULL) < 0 && errno != ESRCH)
+		perror_msg("single-stepping thread %d", tid);
+}
+
+/* Resume a thread after a stop that was not its step's end: a thread on
+   its way over a breakpoint goes on stepping. */
+static void
+restart(struct tracee *t)
+{
+	if (t->flags & TF_STEPPING)
+		single_step(t->tid);
+	else
+		resume(t->tid, 0);
+}
+
+/* The step over the breakpoint at t->step_addr is over (or given up):
+   the int3 goes back when no other thread is stepping over it. */
+static void
+step_end(struct tracee *t)
+{
+	t->flags &= ~TF_STEPPING;
+	struct breakpoint *bp = bp_find(&t->proc->bps, t->step_addr);
+	if (bp && bp->steppers && --bp->steppers == 0)
+		mem_poke_byte(t->tid, bp->addr, 0xcc, NULL);
+}
+
+/* A stop during a step, before the stepped instruction ran (a signal to
+   deliver, a group-stop): the step is given up, the int3 goes back, and
+   when the thread comes back to it (from its signal handler, or from the
+   stop) the breakpoint's event is not handled a second time.  Returns
+   false when the instruction did run: the step's own trap is still to be
+   reported. */
+static bool
+step_give_up(struct tracee *t)
+{
+	struct user_regs_struct regs;
+	if (ptrace(PTRACE_GETREGS, t->tid, NULL, &regs) < 0 || regs.rip != t->step_addr)
+		return false;
+	step_end(t);
+	t->flags |= TF_REHIT;
+	t->rehit_addr = t->step_addr;
+	t->rehit_sp = regs.rsp;
+	return true;
+}
+
 /* Read Tgid and PPid of a new tracee from /proc. */
 static void
 read_ids(pid_t tid, pid_t *tgid, pid_t *ppid)
@@ -299,7 +347,12 @@ on_breakpoint(struct tracee *t, struct breakpoint *bp, struct user_regs_struct *
 	uint64_t addr = regs->rip - 1;
 	stats.breakpoint_hits++;
 	regs->rip = addr;
-	solib_on_breakpoint(p, t->tid, bp, regs);
+	/* Back at a breakpoint whose step was given up for a signal: its
+	   event was handled the first time. */
+	bool again = (t->flags & TF_REHIT) && addr == t->rehit_addr && regs->rsp == t->rehit_sp;
+	t->flags &= ~TF_REHIT;
+	if (!again)
+		solib_on_breakpoint(p, t->tid, bp, regs);
 	/* The handler may have changed the table: look again. */
 	bp = bp_find(&p->bps, addr);
 	if (!bp) {
@@ -324,8 +377,7 @@ on_breakpoint(struct tracee *t, struct breakpoint *bp, struct user_regs_struct *
 	t->flags |= TF_STEPPING;
 	t->step_addr = addr;
 	stats.single_steps++;
-	if (ptrace(PTRACE_SINGLESTEP, t->tid, NULL, NULL) < 0 && errno != ESRCH)
-		perror_msg("single-stepping thread %d", t->tid);
+	single_step(t->tid);
 	return true;
 }
 
@@ -346,16 +398,28 @@ on_sigtrap(struct tracee *t)
 	if (ptrace(PTRACE_GETSIGINFO, t->tid, NULL, &si) < 0)
 		return false;
 	if (t->flags & TF_STEPPING) {
-		t->flags &= ~TF_STEPPING;
-		struct breakpoint *bp = bp_find(&p->bps, t->step_addr);
-		if (bp && bp->steppers && --bp->steppers == 0)
-			mem_poke_byte(t->tid, bp->addr, 0xcc, NULL);
-		/* The step itself traps with TRAP_TRACE.  An int3 instead means
-		   the breakpoint was removed and planted anew while this thread
-		   was on its way: it hit the new one and has not stepped. */
-		if (si.si_code != SI_KERNEL) {
+		/* The step itself traps with TRAP_TRACE, past the instruction
+		   (a rep-prefixed one may need more than one step). */
+		if (si.si_code == TRAP_TRACE) {
+			if (ptrace(PTRACE_GETREGS, t->tid, NULL, &regs) == 0 &&
+			    regs.rip == t->step_addr) {
+				single_step(t->tid);
+				return true;
+			}
+			step_end(t);
 			resume(t->tid, 0);
 			return true;
+		}
+		/* An int3 instead means the breakpoint was removed and planted
+		   anew while this thread was on its way: it hit the new one and
+		   has not stepped. */
+		if (si.si_code == SI_KERNEL) {
+			step_end(t);
+		} else {
+			/* Someone's SIGTRAP: delivered, the step taken up again
+			   when the thread is back. */
+			step_give_up(t);
+			return false;
 		}
 	}
 	if (si.si_code != SI_KERNEL && si.si_code != TRAP_BRKPT)
@@ -536,23 +600,29 @@ dispatch(pid_t tid, int status, const struct supervisor_hooks *hooks)
 		   so that SIGSTOP/SIGCONT keep working. */
 		if ((t->flags & TF_NEW) || !is_stop_signal(sig)) {
 			t->flags &= ~TF_NEW;
-			resume(tid, 0);
-		} else if (ptrace(PTRACE_LISTEN, tid, NULL, NULL) < 0 && errno != ESRCH) {
-			perror_msg("PTRACE_LISTEN on thread %d", tid);
+			restart(t);
+			return;
 		}
+		/* A group-stop can come between a step's start and its
+		   instruction: the thread may stay stopped for long, and be
+		   resumed by a plain PTRACE_CONT from a later stop. */
+		if (t->flags & TF_STEPPING)
+			step_give_up(t);
+		if (ptrace(PTRACE_LISTEN, tid, NULL, NULL) < 0 && errno != ESRCH)
+			perror_msg("PTRACE_LISTEN on thread %d", tid);
 		return;
 	case PTRACE_EVENT_FORK:
 	case PTRACE_EVENT_VFORK:
 	case PTRACE_EVENT_CLONE:
 		on_new_child(t, event);
-		resume(tid, 0);
+		restart(t);
 		return;
 	case PTRACE_EVENT_EXEC:
 		on_exec(t);
 		resume(tid, 0);
 		return;
 	default:
-		resume(tid, 0);
+		restart(t);
 		return;
 	}
 
@@ -561,11 +631,14 @@ dispatch(pid_t tid, int status, const struct supervisor_hooks *hooks)
 	if (sig == SIGTRAP && on_sigtrap(t))
 		return;
 	if (t->flags & TF_STEPPING) {
-		/* A signal arrived instead of the step: deliver it and keep
-		   stepping; the int3 goes back at the trap that follows. */
-		if (ptrace(PTRACE_SINGLESTEP, tid, NULL, (void *)(long)sig) < 0 && errno != ESRCH)
-			perror_msg("single-stepping thread %d", tid);
-		return;
+		/* A signal arrived before the stepped instruction ran.  Stepping
+		   into its handler would take the handler's first instruction
+		   for the step's end (and run it all without the int3): the step
+		   is given up instead, the signal delivered, and the breakpoint
+		   taken again when the thread is back at it.  (Had the
+		   instruction run, its trap would have come first: the kernel
+		   dequeues it before other signals.) */
+		step_give_up(t);
 	}
 	if (is_fault_signal(sig) && !(t->flags & TF_REPORTED) && hooks && hooks->on_fault) {
 		siginfo_t si;

@@ -41,12 +41,16 @@ enum tracee_flags {
 	TF_STEPPING = 1 << 0,	/* single-stepping over the breakpoint at step_addr */
 	TF_REPORTED = 1 << 1,	/* a fault was already reported for this thread */
 	TF_NEW = 1 << 2,	/* its first stop (the attach stop) is still to come */
+	TF_REHIT = 1 << 3,	/* a step at rehit_addr was given up for a signal: the
+				   thread comes back to that int3 with the same sp,
+				   whose event was already handled */
 };
 
 struct tracee {
 	pid_t tid;
 	unsigned int flags;
 	uint64_t step_addr;
+	uint64_t rehit_addr, rehit_sp;
 	int pending_sig;	/* to deliver when detaching */
 	struct process *proc;
 	struct tracee *hash_next;
