@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <sched.h>
 #include <string.h>
+#include <linux/kcmp.h>
 #include <sys/ptrace.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -284,7 +285,39 @@ adopt(pid_t tid, pid_t parent_tid, enum child_kind kind)
 	}
 	struct tracee *t = tracee_new(tid, p);
 	t->flags |= TF_NEW;
+	if (parent && p->bps.n)
+		t->flags |= TF_FORK_CHILD;
 	return t;
+}
+
+/* A fork copies the memory as it is: where another thread of the parent
+   was stepping over a breakpoint, the child got the original byte, while
+   its copy of the table says the int3 is there.  Put it back, at the
+   child's first stop, unless the child shares the parent's memory (vfork,
+   posix_spawn), where the parent's stepper puts it back itself. */
+static void
+rearm_fork_child(struct tracee *t)
+{
+	struct process *p = t->proc;
+	t->flags &= ~TF_FORK_CHILD;
+	if (p->parent_pid > 0 &&
+	    syscall(SYS_kcmp, p->parent_pid, t->tid, KCMP_VM, 0, 0) == 0)
+		return;
+	for (size_t i = 0; i < p->bps.n; i++) {
+		struct breakpoint *bp = &p->bps.v[i];
+		uint8_t byte;
+		if (!mem_read(t->tid, bp->addr, &byte, 1) || byte == 0xcc)
+			continue;
+		if (byte != bp->orig) {
+			debug_msg("pid %d: at %#llx the child of a fork holds %#x, neither the "
+				  "int3 nor the original byte %#x: breakpoint left out", p->pid,
+				  (unsigned long long)bp->addr, byte, bp->orig);
+			continue;
+		}
+		if (!mem_poke_byte(t->tid, bp->addr, 0xcc, NULL))
+			debug_msg("pid %d: cannot put the breakpoint at %#llx back after the "
+				  "fork", p->pid, (unsigned long long)bp->addr);
+	}
 }
 
 /* clone() or clone3() as the parent made it: a thread, or a process? */
@@ -600,6 +633,8 @@ dispatch(pid_t tid, int status, const struct supervisor_hooks *hooks)
 		   so that SIGSTOP/SIGCONT keep working. */
 		if ((t->flags & TF_NEW) || !is_stop_signal(sig)) {
 			t->flags &= ~TF_NEW;
+			if (t->flags & TF_FORK_CHILD)
+				rearm_fork_child(t);
 			restart(t);
 			return;
 		}
