@@ -285,8 +285,11 @@ adopt(pid_t tid, pid_t parent_tid, enum child_kind kind)
 	}
 	struct tracee *t = tracee_new(tid, p);
 	t->flags |= TF_NEW;
-	if (parent && p->bps.n)
+	if (parent && p->bps.n) {
 		t->flags |= TF_FORK_CHILD;
+		/* The thread that forked, not the leader: it may have exited. */
+		t->fork_parent = parent_tid ? parent_tid : pt->tid;
+	}
 	return t;
 }
 
@@ -300,8 +303,8 @@ rearm_fork_child(struct tracee *t)
 {
 	struct process *p = t->proc;
 	t->flags &= ~TF_FORK_CHILD;
-	if (p->parent_pid > 0 &&
-	    syscall(SYS_kcmp, p->parent_pid, t->tid, KCMP_VM, 0, 0) == 0)
+	if (t->fork_parent > 0 &&
+	    syscall(SYS_kcmp, t->fork_parent, t->tid, KCMP_VM, 0, 0) == 0)
 		return;
 	for (size_t i = 0; i < p->bps.n; i++) {
 		struct breakpoint *bp = &p->bps.v[i];

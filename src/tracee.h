@@ -52,6 +52,7 @@ struct tracee {
 	unsigned int flags;
 	uint64_t step_addr;
 	uint64_t rehit_addr, rehit_sp;
+	pid_t fork_parent;	/* TF_FORK_CHILD: the thread that forked it, if known */
 	int pending_sig;	/* to deliver when detaching */
 	struct process *proc;
 	struct tracee *hash_next;
