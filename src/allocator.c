@@ -105,9 +105,7 @@ identify(struct process *p, struct allocator *a)
 	const struct solib *def = NULL;
 	for (size_t i = 0; i < s->n && !def; i++) {
 		struct elf_symbol sym;
-		/* Only .dynsym takes part in symbol binding. */
-		if (s->libs[i].elf && elfsym_find(s->libs[i].elf, "malloc", &sym) &&
-		    !sym.from_symtab)
+		if (s->libs[i].elf && elfsym_find_dynamic(s->libs[i].elf, "malloc", &sym))
 			def = &s->libs[i];
 	}
 	if (!def) {
