@@ -430,6 +430,7 @@ solib_sync(struct process *p, pid_t tid, uint64_t sp, uint64_t r_map)
 		g->end = l->end;
 		g->event = e->id;
 		g->dlclose_event = dlc;
+		bp_table_forget_range(&p->bps, l->start, l->end);
 	}
 	s->n = w;
 	free(kept);

@@ -285,7 +285,7 @@ adopt(pid_t tid, pid_t parent_tid, enum child_kind kind)
 	}
 	struct tracee *t = tracee_new(tid, p);
 	t->flags |= TF_NEW;
-	if (parent && p->bps.n) {
+	if (parent && (p->bps.n || p->bps.ngone)) {
 		t->flags |= TF_FORK_CHILD;
 		/* The thread that forked, not the leader: it may have exited. */
 		t->fork_parent = parent_tid ? parent_tid : pt->tid;
@@ -293,34 +293,20 @@ adopt(pid_t tid, pid_t parent_tid, enum child_kind kind)
 	return t;
 }
 
-/* A fork copies the memory as it is: where another thread of the parent
-   was stepping over a breakpoint, the child got the original byte, while
-   its copy of the table says the int3 is there.  Put it back, at the
-   child's first stop, unless the child shares the parent's memory (vfork,
-   posix_spawn), where the parent's stepper puts it back itself. */
+/* A forked child's memory is made to agree with its copy of the breakpoint
+   table (see bp_table_fix_child), unless the child shares the parent's
+   memory (vfork, posix_spawn), where the parent's own table holds. */
 static void
-rearm_fork_child(struct tracee *t)
+fix_fork_child(struct tracee *t)
 {
-	struct process *p = t->proc;
 	t->flags &= ~TF_FORK_CHILD;
 	if (t->fork_parent > 0 &&
 	    syscall(SYS_kcmp, t->fork_parent, t->tid, KCMP_VM, 0, 0) == 0)
 		return;
-	for (size_t i = 0; i < p->bps.n; i++) {
-		struct breakpoint *bp = &p->bps.v[i];
-		uint8_t byte;
-		if (!mem_read(t->tid, bp->addr, &byte, 1) || byte == 0xcc)
-			continue;
-		if (byte != bp->orig) {
-			debug_msg("pid %d: at %#llx the child of a fork holds %#x, neither the "
-				  "int3 nor the original byte %#x: breakpoint left out", p->pid,
-				  (unsigned long long)bp->addr, byte, bp->orig);
-			continue;
-		}
-		if (!mem_poke_byte(t->tid, bp->addr, 0xcc, NULL))
-			debug_msg("pid %d: cannot put the breakpoint at %#llx back after the "
-				  "fork", p->pid, (unsigned long long)bp->addr);
-	}
+	unsigned int n = bp_table_fix_child(&t->proc->bps, t->tid);
+	if (n)
+		debug_msg("pid %d: %u breakpoint byte%s put right after the fork", t->tid, n,
+			  n > 1 ? "s" : "");
 }
 
 /* clone() or clone3() as the parent made it: a thread, or a process? */
@@ -637,7 +623,7 @@ dispatch(pid_t tid, int status, const struct supervisor_hooks *hooks)
 		if ((t->flags & TF_NEW) || !is_stop_signal(sig)) {
 			t->flags &= ~TF_NEW;
 			if (t->flags & TF_FORK_CHILD)
-				rearm_fork_child(t);
+				fix_fork_child(t);
 			restart(t);
 			return;
 		}

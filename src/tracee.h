@@ -44,7 +44,8 @@ enum tracee_flags {
 	TF_REHIT = 1 << 3,	/* a step at rehit_addr was given up for a signal: the
 				   thread comes back to that int3 with the same sp,
 				   whose event was already handled */
-	TF_FORK_CHILD = 1 << 4,	/* a forked child: check its int3s at its first stop */
+	TF_FORK_CHILD = 1 << 4,	/* a forked child: check its breakpoint bytes at its
+				   first stop */
 };
 
 struct tracee {
