@@ -282,8 +282,8 @@ report_latent_consequence(const struct finding *f)
 {
 	static char buf[512];
 	if (f->possible)
-		snprintf(buf, sizeof(buf), "if these objects are live, %s when they are destroyed "
-			 "or called; not counted as a finding (see \"possible\")",
+		snprintf(buf, sizeof(buf), "if these objects are still live, %s when they are "
+			 "destroyed or called; they may be freed blocks, so they are not counted",
 			 f->pinned ? "a build in which the library is really unmapped would crash"
 				   : "the process will fault");
 	else if (f->pinned)
