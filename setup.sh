@@ -6,7 +6,8 @@ set -eu
 PACKAGES="make autoconf automake pkg-config gcc g++ clang
 libunwind-dev libelf-dev libdw-dev libc6-dbg binutils libcunit1-dev libcapstone-dev libclass-loader-dev
 python3 python3-jsonschema gdb strace procps coreutils
-libclang-rt-14-dev llvm-14 valgrind debootstrap btrfs-progs groff-base util-linux"
+libclang-rt-14-dev llvm-14 valgrind debootstrap btrfs-progs groff-base util-linux
+libjemalloc2"
 
 missing=""
 for p in $PACKAGES; do

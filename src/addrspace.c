@@ -17,7 +17,12 @@ addrspace_refresh(struct process *p, pid_t tid,
 {
 	struct maps_snapshot now;
 	stats.maps_reads++;
-	if (maps_read_pid(p->pid, &now) < 0) {
+	if (maps_read_thread(p->pid, tid, &now) < 0) {
+		/* Nothing is moved to the history on a failed read: a mapping
+		   is gone only when a read shows it gone. */
+		perror_msg("pid %d: reading the mappings through thread %d "
+			   "(/proc/%d/task/%d/maps); keeping those seen before",
+			   p->pid, tid, p->pid, tid);
 		maps_snapshot_free(&now);
 		return false;
 	}
@@ -52,9 +57,9 @@ addrspace_refresh(struct process *p, pid_t tid,
 	for (size_t i = 0; i < d.n_added; i++)
 		if (map_entry_is_file(&d.added[i])) {
 			if (p->solib.started)
-				objcache_get_copy(p->pid, &d.added[i]);
+				objcache_get_copy(tid, &d.added[i]);
 			else
-				objcache_get(p->pid, &d.added[i]);
+				objcache_get(tid, &d.added[i]);
 		}
 	maps_diff_free(&d);
 	maps_snapshot_free(&p->maps);
@@ -132,7 +137,8 @@ addrspace_locate(struct process *p, uint64_t addr, struct location *loc)
 	const struct map_entry *m = maps_snapshot_find(&p->maps, addr);
 	if (m) {
 		loc->map = m;
-		loc->elf = objcache_get(p->pid, m);
+		/* Every file in the snapshot was opened when it appeared. */
+		loc->elf = objcache_lookup(m);
 		locate_in_file(loc, addr);
 		return true;
 	}

@@ -15,7 +15,9 @@ struct elf_file;
    attributed to event_for(range) when that gives an event id (a library
    unload), else to a new "unmap" timeline event for a file mapping.  New
    file mappings get their ELF file opened while it is still mapped.
-   Returns false if the maps could not be read (the process is gone). */
+   Everything is read through tid, a stopped thread of p.  Returns false,
+   with a message, if the maps could not be read or read empty; the
+   snapshot and the history are then left as they were. */
 bool addrspace_refresh(struct process *p, pid_t tid,
 		       unsigned int (*event_for)(uint64_t start, uint64_t end, void *arg),
 		       void *arg);

@@ -32,6 +32,21 @@ bp_find_waiter(struct bp_table *t, pid_t tid, struct ret_waiter **w)
 	return NULL;
 }
 
+static struct bp_gone *
+gone_find(struct bp_table *t, uint64_t addr)
+{
+	for (unsigned int i = 0; i < t->ngone; i++)
+		if (t->gone[i].addr == addr)
+			return &t->gone[i];
+	return NULL;
+}
+
+static void
+gone_drop(struct bp_table *t, struct bp_gone *g)
+{
+	*g = t->gone[--t->ngone];
+}
+
 struct breakpoint *
 bp_insert(struct bp_table *t, pid_t tid, uint64_t addr, enum bp_kind kind)
 {
@@ -47,6 +62,14 @@ bp_insert(struct bp_table *t, pid_t tid, uint64_t addr, enum bp_kind kind)
 		debug_msg("pid %d: cannot write a breakpoint at %#llx", tid,
 			  (unsigned long long)addr);
 		return NULL;
+	}
+	/* An int3 of ours left behind (see bp_table_fix_child) is not the
+	   original byte. */
+	struct bp_gone *g = gone_find(t, addr);
+	if (g) {
+		if (orig == INT3)
+			orig = g->orig;
+		gone_drop(t, g);
 	}
 	t->v = xgrow(t->v, &t->cap, t->n + 1, sizeof(*t->v));
 	struct breakpoint *bp = &t->v[t->n++];
@@ -69,7 +92,57 @@ bp_remove(struct bp_table *t, pid_t tid, uint64_t addr)
 	if (!mem_poke_byte(tid, addr, bp->orig, NULL))
 		debug_msg("pid %d: cannot restore the byte at %#llx", tid,
 			  (unsigned long long)addr);
+	struct bp_gone *g = gone_find(t, addr);
+	if (!g && t->ngone < BP_GONE_MAX) {
+		g = &t->gone[t->ngone++];
+	} else if (!g) {
+		/* Full: the entries are overwritten in turn. */
+		g = &t->gone[t->gone_next];
+		t->gone_next = (t->gone_next + 1) % BP_GONE_MAX;
+	}
+	g->addr = addr;
+	g->orig = bp->orig;
 	*bp = t->v[--t->n];
+}
+
+void
+bp_table_forget_range(struct bp_table *t, uint64_t start, uint64_t end)
+{
+	for (unsigned int i = 0; i < t->ngone;) {
+		if (t->gone[i].addr >= start && t->gone[i].addr < end)
+			gone_drop(t, &t->gone[i]);
+		else
+			i++;
+	}
+}
+
+unsigned int
+bp_table_fix_child(struct bp_table *t, pid_t tid)
+{
+	unsigned int fixed = 0;
+	uint8_t byte;
+	for (size_t i = 0; i < t->n; i++) {
+		const struct breakpoint *bp = &t->v[i];
+		if (!mem_read(tid, bp->addr, &byte, 1) || byte == INT3)
+			continue;
+		if (byte != bp->orig) {
+			debug_msg("pid %d: at %#llx a forked child holds %#x, neither the int3 nor "
+				  "the original byte %#x: left alone", tid,
+				  (unsigned long long)bp->addr, byte, bp->orig);
+			continue;
+		}
+		if (mem_poke_byte(tid, bp->addr, INT3, NULL))
+			fixed++;
+	}
+	for (unsigned int i = 0; i < t->ngone; i++) {
+		const struct bp_gone *g = &t->gone[i];
+		if (bp_find(t, g->addr) || g->orig == INT3 ||
+		    !mem_read(tid, g->addr, &byte, 1) || byte != INT3)
+			continue;
+		if (mem_poke_byte(tid, g->addr, g->orig, NULL))
+			fixed++;
+	}
+	return fixed;
 }
 
 void
@@ -82,6 +155,9 @@ bp_table_copy(struct bp_table *dst, const struct bp_table *src)
 	/* No thread of the copy is stepping or returning from dlclose. */
 	for (size_t i = 0; i < dst->n; i++)
 		dst->v[i].steppers = dst->v[i].nwaiters = 0;
+	memcpy(dst->gone, src->gone, sizeof(dst->gone));
+	dst->ngone = src->ngone;
+	dst->gone_next = src->gone_next;
 }
 
 void

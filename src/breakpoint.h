@@ -41,9 +41,21 @@ struct breakpoint {
 	struct ret_waiter waiters[BP_MAX_WAITERS];
 };
 
+/* A breakpoint taken out lately.  A child forked before the removal, but
+   whose copy of the table was made after it, still holds the int3. */
+struct bp_gone {
+	uint64_t addr;
+	uint8_t orig;
+};
+
+#define BP_GONE_MAX 32
+
 struct bp_table {
 	struct breakpoint *v;
 	size_t n, cap;
+	struct bp_gone gone[BP_GONE_MAX];	/* remembered while mapped */
+	unsigned int ngone;
+	unsigned int gone_next;			/* the next to overwrite when full */
 };
 
 /* Insert an int3 at addr through the stopped thread tid.  Returns the new
@@ -56,6 +68,15 @@ struct breakpoint *bp_find(struct bp_table *t, uint64_t addr);
 /* The return breakpoint tid waits on, and its entry, if any. */
 struct breakpoint *bp_find_waiter(struct bp_table *t, pid_t tid, struct ret_waiter **w);
 void bp_table_copy(struct bp_table *dst, const struct bp_table *src);
+/* The code at [start, end) was unmapped: forget the breakpoints taken out
+   there (what is mapped there next has other bytes). */
+void bp_table_forget_range(struct bp_table *t, uint64_t start, uint64_t end);
+/* At the first stop of a child forked with its own copy of memory, through
+   its thread tid: make that memory agree with its table.  fork copied the
+   bytes as they were at the fork, the table was copied when we saw it: an
+   int3 another thread was stepping over is missing, one taken out in
+   between is still there.  Returns how many bytes were put right. */
+unsigned int bp_table_fix_child(struct bp_table *t, pid_t tid);
 void bp_table_free(struct bp_table *t);
 
 #endif

@@ -838,6 +838,17 @@ elfsym_find(struct elf_file *f, const char *name, struct elf_symbol *out)
 	return false;
 }
 
+bool
+elfsym_find_dynamic(struct elf_file *f, const char *name, struct elf_symbol *out)
+{
+	if (!name || !*name)
+		return false;
+	const struct sym *s = table_find(symtab_get(f, TAB_DYNSYM), name);
+	if (s)
+		fill_symbol(out, s, false);
+	return s != NULL;
+}
+
 size_t
 elfsym_for_each_unique(struct elf_file *f,
 		       void (*cb)(const struct elf_symbol *sym, void *arg), void *arg)

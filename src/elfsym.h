@@ -76,6 +76,9 @@ bool elfsym_lookup(struct elf_file *f, uint64_t vaddr, struct elf_symbol *out);
 /* Look a defined symbol up by exact (mangled) name, .dynsym then .symtab;
    version suffixes ("@@GLIBC_2.34") are not part of the name. */
 bool elfsym_find(struct elf_file *f, const char *name, struct elf_symbol *out);
+/* The same in .dynsym only: what takes part in dynamic symbol binding
+   (.symtab, often large, is not read). */
+bool elfsym_find_dynamic(struct elf_file *f, const char *name, struct elf_symbol *out);
 
 /* What the 8-byte word at vaddr holds after relocation, when it is a code or
    data address inside this same file or a named symbol: R_X86_64_RELATIVE

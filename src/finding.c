@@ -110,6 +110,7 @@ finding_free_all(void)
 		free(f->object_reg);
 		stack_free(&f->stack);
 		free(f->pin_note);
+		free(f->possible_reason);
 		free(f->gdb_script);
 		for (size_t k = 0; k < f->nrefs; k++) {
 			free(f->refs[k].symbol);

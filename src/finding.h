@@ -45,6 +45,8 @@ struct fact {
 struct finding_ref {
 	uint64_t where, value;
 	bool vtable;		/* a vptr (else a function pointer) */
+	bool possible;		/* in malloc'd memory whose allocator's freed blocks
+				   cannot be told from live ones */
 	char *symbol;		/* demangled vtable or function name */
 	char *place;		/* "heap, at the start of ..." */
 };
@@ -100,6 +102,8 @@ struct finding {
 	struct finding_ref *refs;
 	size_t nrefs;
 	unsigned int weak_refs;
+	bool possible;		/* every reference is only possible: not a verdict */
+	char *possible_reason;	/* why some references are only possible */
 	char signature[24];	/* "ta-" + 16 hex digits */
 };
 

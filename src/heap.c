@@ -1,5 +1,6 @@
 #include "config.h"
 #include "heap.h"
+#include "error.h"
 #include "mem.h"
 #include "xmalloc.h"
 
@@ -17,10 +18,14 @@
 #define TCACHE_BINS	64
 #define TCACHE_CHUNK	0x290
 #define TCACHE_MAX_PER_BIN 16
+/* Sizes are read from a heap the program may have smashed: the walk stops
+   after this many chunks (a 2 GiB heap of 32-byte chunks) rather than
+   keep the dlclosing thread stopped for minutes. */
+#define HEAP_MAX_CHUNKS	(64UL << 20)
 
 /* A sliding window over the heap: the walk reads forward only. */
 struct window {
-	pid_t pid;
+	const struct heap_reader *r;
 	uint64_t base;
 	size_t len;
 	uint8_t *buf;
@@ -31,14 +36,20 @@ struct window {
 static bool
 window_word(struct window *w, uint64_t addr, uint64_t *val)
 {
-	if (addr < w->base || addr + 8 > w->base + w->len) {
+	if (addr < w->base || addr - w->base > w->len || w->len - (addr - w->base) < 8) {
 		w->base = addr & ~4095ULL;
-		w->len = mem_read_partial(w->pid, w->base, w->buf, WINDOW_SIZE);
-		if (addr + 8 > w->base + w->len)
+		w->len = w->r->read(w->r->arg, w->base, w->buf, WINDOW_SIZE);
+		if (w->len < 8 || addr - w->base > w->len - 8)
 			return false;
 	}
 	memcpy(val, w->buf + (addr - w->base), 8);
 	return true;
+}
+
+static bool
+reader_get(const struct heap_reader *r, uint64_t addr, void *buf, size_t len)
+{
+	return r->read(r->arg, addr, buf, len) == len;
 }
 
 static int
@@ -50,16 +61,16 @@ cmp_u64(const void *a, const void *b)
 
 /* User addresses of the chunks in the main thread's tcache lists. */
 static size_t
-tcache_chunks(pid_t pid, uint64_t heap, uint64_t **out)
+tcache_chunks(const struct heap_reader *r, uint64_t heap, uint64_t **out)
 {
 	uint64_t size;
 	*out = NULL;
-	if (!mem_read_u64(pid, heap + 8, &size) || (size & SIZE_MASK) != TCACHE_CHUNK)
+	if (!reader_get(r, heap + 8, &size, 8) || (size & SIZE_MASK) != TCACHE_CHUNK)
 		return 0;
 	uint16_t counts[TCACHE_BINS];
 	uint64_t heads[TCACHE_BINS];
-	if (!mem_read(pid, heap + CHUNK_HDR, counts, sizeof(counts)) ||
-	    !mem_read(pid, heap + CHUNK_HDR + sizeof(counts), heads, sizeof(heads)))
+	if (!reader_get(r, heap + CHUNK_HDR, counts, sizeof(counts)) ||
+	    !reader_get(r, heap + CHUNK_HDR + sizeof(counts), heads, sizeof(heads)))
 		return 0;
 	size_t n = 0, cap = 0;
 	uint64_t *v = NULL;
@@ -72,7 +83,7 @@ tcache_chunks(pid_t pid, uint64_t heap, uint64_t **out)
 			v[n++] = e;
 			/* Safe-linking: next is stored as (&next >> 12) ^ next. */
 			uint64_t stored;
-			if (!mem_read_u64(pid, e, &stored))
+			if (!reader_get(r, e, &stored, 8))
 				break;
 			e = (e >> 12) ^ stored;
 		}
@@ -83,28 +94,37 @@ tcache_chunks(pid_t pid, uint64_t heap, uint64_t **out)
 	return n;
 }
 
-void
-heap_classify(pid_t pid, uint64_t start, uint64_t end, const uint64_t *addrs, size_t n,
-	      struct chunk_info *out)
+bool
+heap_walk(const struct heap_reader *r, uint64_t start, uint64_t end, const uint64_t *addrs,
+	  size_t n, struct chunk_info *out)
 {
-	memset(out, 0, n * sizeof(*out));
-	if (!n)
-		return;
+	if (n)
+		memset(out, 0, n * sizeof(*out));
+	if (!n || end <= start)
+		return true;
 	uint64_t *tc;
-	size_t ntc = tcache_chunks(pid, start, &tc);
-	struct window w = { pid, 0, 0, xmalloc(WINDOW_SIZE) };
+	size_t ntc = tcache_chunks(r, start, &tc);
+	struct window w = { r, 0, 0, xmalloc(WINDOW_SIZE) };
 	size_t k = 0;
+	unsigned long chunks = 0;
+	bool whole = true;
 	uint64_t c = start;
-	while (k < n && c + CHUNK_HDR <= end) {
+	/* Every test is written as a distance from c, never as c + size:
+	   a size near 2^64 read from a smashed header must not wrap. */
+	while (k < n && end - c >= CHUNK_HDR) {
 		uint64_t size;
-		if (!window_word(&w, c + 8, &size))
+		if (++chunks > HEAP_MAX_CHUNKS || !window_word(&w, c + 8, &size)) {
+			whole = false;
 			break;
+		}
 		size &= SIZE_MASK;
-		if (size < MIN_CHUNK || c + size > end)
+		if (size < MIN_CHUNK || size > end - c) {
+			whole = false;
 			break;	/* not a chunk header: give up, leave UNKNOWN */
+		}
 		uint64_t next = c + size, next_size = 0;
 		/* The top chunk has no successor: it is free. */
-		bool in_use = next + 8 <= end && window_word(&w, next + 8, &next_size) &&
+		bool in_use = end - next >= 16 && window_word(&w, next + 8, &next_size) &&
 			      (next_size & PREV_INUSE);
 		uint64_t user = c + CHUNK_HDR;
 		if (in_use && ntc && bsearch(&user, tc, ntc, sizeof(*tc), cmp_u64))
@@ -117,8 +137,28 @@ heap_classify(pid_t pid, uint64_t start, uint64_t end, const uint64_t *addrs, si
 			}
 			k++;
 		}
+		/* size >= MIN_CHUNK: every step goes forward. */
 		c = next;
 	}
 	free(w.buf);
 	free(tc);
+	return whole;
+}
+
+static size_t
+read_tracee(void *arg, uint64_t addr, void *buf, size_t len)
+{
+	return mem_read_partial(*(pid_t *)arg, addr, buf, len);
+}
+
+void
+heap_classify(pid_t tid, uint64_t start, uint64_t end, const uint64_t *addrs, size_t n,
+	      struct chunk_info *out)
+{
+	struct heap_reader r = { read_tracee, &tid };
+	if (!heap_walk(&r, start, end, addrs, n, out))
+		debug_msg("thread %d: the heap %#llx-%#llx could not be walked to its end "
+			  "(a chunk header that makes no sense, or unreadable); the rest is "
+			  "taken as unknown", tid, (unsigned long long)start,
+			  (unsigned long long)end);
 }

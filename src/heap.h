@@ -22,9 +22,22 @@ struct chunk_info {
 	uint64_t size;		/* usable size */
 };
 
-/* Classify n addresses (sorted ascending) inside the heap [start, end) of
-   pid, in one walk over its chunk headers. */
-void heap_classify(pid_t pid, uint64_t start, uint64_t end, const uint64_t *addrs, size_t n,
+/* Where the heap's bytes come from: read up to len bytes at addr into buf,
+   returning how many could be read (a tracee's memory, or a test's buffer). */
+struct heap_reader {
+	size_t (*read)(void *arg, uint64_t addr, void *buf, size_t len);
+	void *arg;
+};
+
+/* Classify n addresses (sorted ascending) inside the heap [start, end) in
+   one walk over its chunk headers.  Nothing read is trusted: the walk only
+   goes forward, stays inside [start, end) and is capped.  Returns false when
+   it stopped early (the rest stays CHUNK_UNKNOWN). */
+bool heap_walk(const struct heap_reader *r, uint64_t start, uint64_t end,
+	       const uint64_t *addrs, size_t n, struct chunk_info *out);
+
+/* heap_walk over the memory of the stopped thread tid. */
+void heap_classify(pid_t tid, uint64_t start, uint64_t end, const uint64_t *addrs, size_t n,
 		   struct chunk_info *out);
 
 #endif

@@ -1,5 +1,6 @@
 #include "config.h"
 #include "latent.h"
+#include "allocator.h"
 #include "demangle.h"
 #include "elfsym.h"
 #include "finding.h"
@@ -27,6 +28,7 @@ struct ref {
 	struct chunk_info chunk;
 	const struct map_entry *map;
 	bool stack;		/* on some thread's stack */
+	bool possible;		/* live by the evidence, but the allocator cannot say */
 };
 
 /* What a word pointing at vaddr (link-time, in elf) refers to. */
@@ -79,6 +81,15 @@ is_thread_stack(const struct maps_snapshot *maps, const struct map_entry *m)
 	return !below->path && below->end == m->start && strcmp(below->perms, "---p") == 0;
 }
 
+/* Memory an allocator hands out: glibc's main heap, or anonymous memory
+   (other allocators' arenas, glibc's other arenas) that is no stack. */
+static bool
+is_malloc_memory(const struct ref *r)
+{
+	return is_heap(r->map) || (r->map && !r->stack && !map_entry_is_file(r->map) &&
+				   (!r->map->path || strncmp(r->map->path, "[anon", 5) == 0));
+}
+
 static char *
 describe_place(const struct ref *r)
 {
@@ -113,9 +124,8 @@ is_live(const struct ref *r)
 unsigned int
 latent_check(struct process *p, pid_t tid, uint64_t sp, const struct latent_target *t)
 {
-	(void)tid;
 	struct scan_result sr;
-	scan_process(p->pid, &p->maps, t->start, t->end, t->pinned ? t->start : 0,
+	scan_process(tid, &p->maps, t->start, t->end, t->pinned ? t->start : 0,
 		     t->pinned ? t->end : 0, sp, &sr);
 	if (!sr.n) {
 		scan_result_free(&sr);
@@ -145,7 +155,7 @@ latent_check(struct process *p, pid_t tid, uint64_t sp, const struct latent_targ
 		for (size_t i = 0; i < sr.n; i++)
 			if (is_heap(refs[i].map))
 				addrs[k++] = refs[i].where;
-		heap_classify(p->pid, heap_lo, heap_hi, addrs, nheap, info);
+		heap_classify(tid, heap_lo, heap_hi, addrs, nheap, info);
 		k = 0;
 		for (size_t i = 0; i < sr.n; i++)
 			if (is_heap(refs[i].map))
@@ -154,14 +164,23 @@ latent_check(struct process *p, pid_t tid, uint64_t sp, const struct latent_targ
 		free(info);
 	}
 
-	unsigned int live = 0, weak = (unsigned int)sr.dropped;
+	/* Under another allocator the heap walk knows nothing: a vptr in
+	   malloc'd memory may be a freed object's (jemalloc leaves them
+	   there).  Reported, but not as a verdict. */
+	const struct allocator *alloc = allocator_of(p);
+	unsigned int live = 0, possible = 0, weak = (unsigned int)sr.dropped;
 	for (size_t i = 0; i < sr.n; i++) {
-		if (is_live(&refs[i]))
-			live++;
-		else
+		if (!is_live(&refs[i])) {
 			weak++;
+			continue;
+		}
+		refs[i].possible = !alloc->heap_walkable && is_malloc_memory(&refs[i]);
+		if (refs[i].possible)
+			possible++;
+		else
+			live++;
 	}
-	if (live) {
+	if (live || possible) {
 		struct finding *f = finding_new(FINDING_LATENT, p, tid);
 		f->blames_library = true;
 		f->pinned = t->pinned;
@@ -174,9 +193,22 @@ latent_check(struct process *p, pid_t tid, uint64_t sp, const struct latent_targ
 		f->dlclose_event = t->dlclose_event;
 		f->unload_event = t->event;
 		f->weak_refs = weak;
+		f->possible = !live;
+		if (possible)
+			f->possible_reason = xstrdup(alloc->reason);
 		f->category = xstrdup(t->pinned ? "latent-pinned" : "latent-unloaded");
 		const char *lib = report_basename(t->path);
-		if (t->pinned)
+		if (!live && t->pinned)
+			f->verdict = xasprintf("possible latent use after dlclose: %s stayed mapped "
+					       "after its last dlclose, and %u reference%s that may "
+					       "be live still point%s into it", lib, possible,
+					       possible > 1 ? "s" : "", possible > 1 ? "" : "s");
+		else if (!live)
+			f->verdict = xasprintf("possible latent use after dlclose: %u reference%s "
+					       "that may be live still point%s into %s, which was "
+					       "just unloaded", possible, possible > 1 ? "s" : "",
+					       possible > 1 ? "" : "s", lib);
+		else if (t->pinned)
 			f->verdict = xasprintf("latent use after dlclose: %s stayed mapped after its "
 					       "last dlclose, and %u live reference%s still point%s "
 					       "into it", lib, live, live > 1 ? "s" : "",
@@ -185,18 +217,22 @@ latent_check(struct process *p, pid_t tid, uint64_t sp, const struct latent_targ
 			f->verdict = xasprintf("latent use after dlclose: %u live reference%s still "
 					       "point%s into %s, which was just unloaded", live,
 					       live > 1 ? "s" : "", live > 1 ? "" : "s", lib);
-		f->refs = xcalloc(live, sizeof(*f->refs));
-		for (size_t i = 0; i < sr.n; i++) {
-			if (!is_live(&refs[i]))
-				continue;
-			struct finding_ref *fr = &f->refs[f->nrefs++];
-			fr->where = refs[i].where;
-			fr->value = refs[i].value;
-			fr->vtable = refs[i].kind == REF_VTABLE;
-			fr->symbol = refs[i].symbol;
-			refs[i].symbol = NULL;
-			fr->place = describe_place(&refs[i]);
-		}
+		f->refs = xcalloc(live + possible, sizeof(*f->refs));
+		/* The definite ones first. */
+		for (int pass = 0; pass < 2; pass++)
+			for (size_t i = 0; i < sr.n; i++) {
+				struct ref *r = &refs[i];
+				if (!is_live(r) || r->possible != (pass == 1))
+					continue;
+				struct finding_ref *fr = &f->refs[f->nrefs++];
+				fr->where = r->where;
+				fr->value = r->value;
+				fr->vtable = r->kind == REF_VTABLE;
+				fr->possible = r->possible;
+				fr->symbol = r->symbol;
+				r->symbol = NULL;
+				fr->place = describe_place(r);
+			}
 		finding_sign(f);
 		report_latent(report_options.out, f);
 		report_findings.latent += live;

@@ -329,16 +329,21 @@ fail:
 	return NULL;
 }
 
+/* Through a thread, not the process: when the main thread has called
+   pthread_exit and others go on, /proc/PID/maps reads empty (the leader has
+   no mm any more) while /proc/PID/task/TID/maps of a live thread is whole.
+   A live process always has mappings, so empty text is a failure, never
+   "everything was unmapped". */
 int
-maps_read_pid(pid_t pid, struct maps_snapshot *out)
+maps_read_thread(pid_t pid, pid_t tid, struct maps_snapshot *out)
 {
-	char name[sizeof("/proc//maps") + sizeof(int) * 3];
+	char name[sizeof("/proc//task//maps") + sizeof(int) * 6];
 	size_t len;
 	char *buf;
 	int fd, err;
 
 	memset(out, 0, sizeof(*out));
-	snprintf(name, sizeof(name), "/proc/%d/maps", (int)pid);
+	snprintf(name, sizeof(name), "/proc/%d/task/%d/maps", (int)pid, (int)tid);
 	fd = open(name, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
@@ -351,7 +356,17 @@ maps_read_pid(pid_t pid, struct maps_snapshot *out)
 	}
 	maps_parse(buf, len, out);
 	free(buf);
+	if (out->n == 0) {
+		errno = ESRCH;
+		return -1;
+	}
 	return 0;
+}
+
+int
+maps_read_pid(pid_t pid, struct maps_snapshot *out)
+{
+	return maps_read_thread(pid, pid, out);
 }
 
 /* ---- snapshots and entries ---- */

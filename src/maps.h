@@ -31,8 +31,12 @@ struct maps_snapshot {
    Returns 0; out is always valid (possibly empty) and must be freed. */
 int maps_parse(const char *text, size_t len, struct maps_snapshot *out);
 
-/* Read and parse /proc/PID/maps.  Returns 0, or -1 with errno set (the
-   process is gone, no permission); out is then empty but valid. */
+/* Read and parse the maps through thread tid of process pid
+   (/proc/PID/task/TID/maps).  Returns 0, or -1 with errno set (the thread
+   is gone, no permission; ESRCH when the text holds no mapping at all, as
+   for a thread that has exited); out is then empty but valid. */
+int maps_read_thread(pid_t pid, pid_t tid, struct maps_snapshot *out);
+/* The same through the main thread. */
 int maps_read_pid(pid_t pid, struct maps_snapshot *out);
 
 void maps_snapshot_free(struct maps_snapshot *s);

@@ -1,5 +1,7 @@
 /* Reading and writing a tracee's memory.  Every address comes from a process
-   that may be crashing: reads are bounded and may fail. */
+   that may be crashing: reads are bounded and may fail.  The pid argument
+   is a thread id, that of the stopped thread being handled: once the main
+   thread has called pthread_exit, the process's pid reads nothing. */
 #ifndef TA_MEM_H
 #define TA_MEM_H
 

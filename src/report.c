@@ -352,7 +352,12 @@ const char *
 report_latent_consequence(const struct finding *f)
 {
 	static char buf[512];
-	if (f->pinned)
+	if (f->possible)
+		snprintf(buf, sizeof(buf), "if these objects are still live, %s when they are "
+			 "destroyed or called; they may be freed blocks, so they are not counted",
+			 f->pinned ? "a build in which the library is really unmapped would crash"
+				   : "the process will fault");
+	else if (f->pinned)
 		snprintf(buf, sizeof(buf), "a build in which %s is really unmapped (for example a "
 			 "Clang build) would crash when these objects are destroyed or called",
 			 report_basename(f->library));
@@ -436,12 +441,14 @@ report_latent(FILE *out, const struct finding *f)
 			static const char prefix[] = "vtable for ";
 			const char *cls = strncmp(r->symbol, prefix, sizeof(prefix) - 1) == 0 ?
 					  r->symbol + sizeof(prefix) - 1 : r->symbol;
-			fprintf(out, "  object   %#llx (%s) of class %s: its vptr %#llx points at "
-				"its vtable\n", (unsigned long long)r->where, r->place, cls,
+			fprintf(out, "  object   %#llx (%s%s) of class %s: its vptr %#llx points at "
+				"its vtable\n", (unsigned long long)r->where, r->place,
+				r->possible ? ", maybe freed" : "", cls,
 				(unsigned long long)r->value);
 		} else {
-			fprintf(out, "  function %#llx (%s) holds a pointer to %s\n",
-				(unsigned long long)r->where, r->place, r->symbol);
+			fprintf(out, "  function %#llx (%s%s) holds a pointer to %s\n",
+				(unsigned long long)r->where, r->place,
+				r->possible ? ", maybe freed" : "", r->symbol);
 		}
 	}
 	if (live > shown)
@@ -450,6 +457,8 @@ report_latent(FILE *out, const struct finding *f)
 		fprintf(out, "  also     %u other word%s point%s into it (freed memory, stacks or "
 			"plain data: no evidence of use, not counted)\n", f->weak_refs,
 			f->weak_refs > 1 ? "s" : "", f->weak_refs > 1 ? "" : "s");
+	if (f->possible_reason)
+		fprintf(out, "  possible %s\n", f->possible_reason);
 	report_dlclose(out, f, "dlclose ");
 	print_wrapped(out, "verdict", report_latent_consequence(f));
 	print_wrapped(out, "fix", report_fix(f));

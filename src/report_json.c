@@ -328,10 +328,13 @@ write_finding(struct json *j, const struct finding *f)
 			json_hex(j, "value", r->value);
 			json_string(j, "symbol", r->symbol);
 			json_string(j, "place", r->place);
+			json_string(j, "certainty", r->possible ? "possible" : "definite");
 			json_object_end(j);
 		}
 		json_array_end(j);
 		json_int(j, "weak_references", f->weak_refs);
+		json_string(j, "certainty", f->possible ? "possible" : "definite");
+		json_string(j, "possible_reason", f->possible_reason);
 		json_string(j, "consequence", report_latent_consequence(f));
 	}
 	if (f->blames_library)

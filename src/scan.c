@@ -41,14 +41,14 @@ add_hit(struct scan_result *r, size_t *cap, uint64_t where, uint64_t value)
 }
 
 static void
-scan_range(pid_t pid, uint64_t start, uint64_t end, uint64_t lo, uint64_t span,
+scan_range(pid_t tid, uint64_t start, uint64_t end, uint64_t lo, uint64_t span,
 	   uint64_t *buf, struct scan_result *r, size_t *cap)
 {
 	for (uint64_t a = start; a < end; a += SCAN_CHUNK) {
 		size_t len = end - a < SCAN_CHUNK ? end - a : SCAN_CHUNK;
 		struct iovec local = { buf, len };
 		struct iovec remote = { (void *)a, len };
-		ssize_t got = process_vm_readv(pid, &local, 1, &remote, 1, 0);
+		ssize_t got = process_vm_readv(tid, &local, 1, &remote, 1, 0);
 		if (got <= 0)
 			continue;	/* unreadable (guard pages, races): skip */
 		r->bytes += got;
@@ -70,7 +70,7 @@ scan_range(pid_t pid, uint64_t start, uint64_t end, uint64_t lo, uint64_t span,
 }
 
 void
-scan_process(pid_t pid, const struct maps_snapshot *maps, uint64_t lo, uint64_t hi,
+scan_process(pid_t tid, const struct maps_snapshot *maps, uint64_t lo, uint64_t hi,
 	     uint64_t skip_lo, uint64_t skip_hi, uint64_t live_sp, struct scan_result *out)
 {
 	memset(out, 0, sizeof(*out));
@@ -91,12 +91,12 @@ scan_process(pid_t pid, const struct maps_snapshot *maps, uint64_t lo, uint64_t 
 			if (start >= skip_lo && end <= skip_hi)
 				continue;
 			if (start < skip_lo)
-				scan_range(pid, start, skip_lo, lo, hi - lo, buf, out, &cap);
+				scan_range(tid, start, skip_lo, lo, hi - lo, buf, out, &cap);
 			if (end > skip_hi)
-				scan_range(pid, skip_hi, end, lo, hi - lo, buf, out, &cap);
+				scan_range(tid, skip_hi, end, lo, hi - lo, buf, out, &cap);
 			continue;
 		}
-		scan_range(pid, start, end, lo, hi - lo, buf, out, &cap);
+		scan_range(tid, start, end, lo, hi - lo, buf, out, &cap);
 	}
 	free(buf);
 	out->seconds = clock_now() - t0;

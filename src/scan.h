@@ -22,10 +22,12 @@ struct scan_result {
 	double seconds;
 };
 
-/* Scan the writable private mappings of pid in maps for words in [lo, hi),
+/* Scan the writable private mappings in maps for words in [lo, hi),
    leaving out [skip_lo, skip_hi) (the library's own data) and, in the
-   mapping that holds live_sp, everything below live_sp (dead stack). */
-void scan_process(pid_t pid, const struct maps_snapshot *maps, uint64_t lo, uint64_t hi,
+   mapping that holds live_sp, everything below live_sp (dead stack).
+   Memory is read through tid, a stopped thread (a process whose main
+   thread has exited cannot be read through its pid). */
+void scan_process(pid_t tid, const struct maps_snapshot *maps, uint64_t lo, uint64_t hi,
 		  uint64_t skip_lo, uint64_t skip_hi, uint64_t live_sp, struct scan_result *out);
 void scan_result_free(struct scan_result *r);
 

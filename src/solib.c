@@ -135,9 +135,9 @@ solib_on_exec(struct process *p, pid_t tid)
 	uint64_t base, phdr;
 	struct elf_symbol brk, rdebug;
 	addrspace_refresh(p, tid, NULL, NULL);
-	if (!read_auxv(p->pid, &base, &phdr)) {
+	if (!read_auxv(tid, &base, &phdr)) {
 		perror_msg("pid %d: reading /proc/%d/auxv; no library events for it",
-			   p->pid, p->pid);
+			   p->pid, tid);
 		return;
 	}
 	const struct map_entry *m;
@@ -147,7 +147,7 @@ solib_on_exec(struct process *p, pid_t tid)
 		   ("ld.so --library-path DIR PROG"), which then loads PROG and
 		   its libraries itself. */
 		m = maps_snapshot_find(&p->maps, phdr);
-		ld = m ? objcache_get(p->pid, m) : NULL;
+		ld = m ? objcache_get(tid, m) : NULL;
 		uint64_t vaddr;
 		/* ld.so exports both; a static program may have them in its
 		   .symtab (for static dlopen), and is not ld.so. */
@@ -168,7 +168,7 @@ solib_on_exec(struct process *p, pid_t tid)
 		debug_msg("pid %d: the program is the dynamic linker itself", p->pid);
 	} else {
 		m = maps_snapshot_find(&p->maps, base);
-		ld = m ? objcache_get(p->pid, m) : NULL;
+		ld = m ? objcache_get(tid, m) : NULL;
 		if (!ld_symbols(ld, &brk, &rdebug)) {
 			error_msg("pid %d: the dynamic linker at %#llx has no _dl_debug_state/"
 				  "_r_debug or cannot be read; no library events for %s",
@@ -190,7 +190,7 @@ solib_on_exec(struct process *p, pid_t tid)
 /* The span of an object from its PT_LOAD segments; the mapping that holds
    its dynamic section tells which file it is. */
 static void
-solib_compute_span(struct process *p, struct solib *l, uint64_t l_ld)
+solib_compute_span(struct process *p, pid_t tid, struct solib *l, uint64_t l_ld)
 {
 	const struct map_entry *m = maps_snapshot_find(&p->maps, l_ld);
 	if (!m) {
@@ -202,7 +202,7 @@ solib_compute_span(struct process *p, struct solib *l, uint64_t l_ld)
 	l->ino = m->inode;
 	if (m->path && m->path[0] == '/')
 		l->file = xstrdup(m->path);
-	struct elf_file *elf = objcache_get(p->pid, m);
+	struct elf_file *elf = objcache_get(tid, m);
 	l->elf = elf;
 	size_t n;
 	const struct elf_segment *seg = elf ? elfsym_segments(elf, &n) : NULL;
@@ -248,12 +248,13 @@ known_name(const struct solib_state *s, uint64_t lm, uint64_t l_name)
 	return NULL;
 }
 
-/* The chain from lm; *whole is false when it could not be read to its
-   end (a loop, an unreadable link_map, too many): the objects after that
-   point are unknown, not gone. */
+/* The chain from lm, read through tid (a stopped thread of pid); *whole
+   is false when it could not be read to its end (a loop, an unreadable
+   link_map, too many): the objects after that point are unknown, not
+   gone. */
 static size_t
-read_chain(pid_t pid, const struct solib_state *s, uint64_t lm, struct chain_entry **out,
-	   bool *whole)
+read_chain(pid_t pid, pid_t tid, const struct solib_state *s, uint64_t lm,
+	   struct chain_entry **out, bool *whole)
 {
 	size_t n = 0, cap = 0;
 	struct chain_entry *v = NULL;
@@ -266,7 +267,7 @@ read_chain(pid_t pid, const struct solib_state *s, uint64_t lm, struct chain_ent
 			break;
 		}
 		uint64_t w[4];
-		if (!mem_read(pid, lm, w, sizeof(w))) {
+		if (!mem_read(tid, lm, w, sizeof(w))) {
 			error_msg("pid %d: reading the link_map at %#llx (entry %zu of the "
 				  "dynamic linker's list) failed; library events skipped until "
 				  "it can be read", pid, (unsigned long long)lm, n);
@@ -277,7 +278,7 @@ read_chain(pid_t pid, const struct solib_state *s, uint64_t lm, struct chain_ent
 		const char *known = known_name(s, lm, w[LM_NAME / 8]);
 		if (known)
 			snprintf(name, sizeof(name), "%s", known);
-		else if (!w[LM_NAME / 8] || !mem_read_string(pid, w[LM_NAME / 8], name, sizeof(name)))
+		else if (!w[LM_NAME / 8] || !mem_read_string(tid, w[LM_NAME / 8], name, sizeof(name)))
 			name[0] = '\0';
 		v = xgrow(v, &cap, n + 1, sizeof(*v));
 		v[n].lm = lm;
@@ -376,7 +377,7 @@ names_object(const struct solib *l, const char *arg)
 }
 
 static void plant_dl_hooks(struct process *p, pid_t tid, const struct solib *l);
-static void note_glibc_version(struct process *p, const struct solib *libc);
+static void note_glibc_version(struct process *p, pid_t tid, const struct solib *libc);
 static void warn_no_dl_hooks(const struct process *p);
 
 static const char *
@@ -453,7 +454,7 @@ solib_sync(struct process *p, pid_t tid, uint64_t sp, uint64_t r_map)
 	struct solib_state *s = &p->solib;
 	struct chain_entry *chain;
 	bool whole;
-	size_t n = read_chain(p->pid, s, r_map, &chain, &whole);
+	size_t n = read_chain(p->pid, tid, s, r_map, &chain, &whole);
 	/* The dynamic linker's chain starts at the main program, which is
 	   never unloaded, and ends.  Anything else is a chain the program
 	   smashed (glibc keeps its own list and repairs r_map at the next
@@ -512,6 +513,7 @@ solib_sync(struct process *p, pid_t tid, uint64_t sp, uint64_t r_map)
 		g->end = l->end;
 		g->event = e->id;
 		g->dlclose_event = dlc;
+		bp_table_forget_range(&p->bps, l->start, l->end);
 	}
 	s->n = w;
 	free(kept);
@@ -534,11 +536,15 @@ solib_sync(struct process *p, pid_t tid, uint64_t sp, uint64_t r_map)
 	bool derive = s->maps_fresh && ngone && !nnew;
 	for (size_t i = 0; i < ngone && derive; i++)
 		derive = gone[i].elf != NULL;
+	/* When the maps cannot be read, what the dynamic linker says it
+	   unmapped still goes to the history. */
+	if (!derive && !addrspace_refresh(p, tid, unload_event_for, &ur))
+		derive = true;
 	if (derive) {
 		for (size_t i = 0; i < ngone; i++)
-			addrspace_forget_range(p, gone[i].start, gone[i].end, gone[i].event);
-	} else {
-		addrspace_refresh(p, tid, unload_event_for, &ur);
+			if (gone[i].end > gone[i].start)
+				addrspace_forget_range(p, gone[i].start, gone[i].end,
+						       gone[i].event);
 	}
 	s->maps_fresh = false;
 	for (size_t i = 0; i < ngone; i++)
@@ -578,7 +584,7 @@ solib_sync(struct process *p, pid_t tid, uint64_t sp, uint64_t r_map)
 		l->dlopen_flags = flags;
 		if (j == opened)
 			l->dlopen_calls = 1;
-		solib_compute_span(p, l, chain[j].l_ld);
+		solib_compute_span(p, tid, l, chain[j].l_ld);
 		stale_check(p, l);
 		/* After this stop the dynamic linker relocates the object and
 		   makes its RELRO part read-only: record that now, so that the
@@ -598,7 +604,7 @@ solib_sync(struct process *p, pid_t tid, uint64_t sp, uint64_t r_map)
 			l->load_event = e->id;
 		}
 		if (is_libc(l->path))
-			note_glibc_version(p, l);
+			note_glibc_version(p, tid, l);
 		if (!s->hooks_planted && is_glibc_dl(l->path))
 			plant_dl_hooks(p, tid, l);
 	}
@@ -612,10 +618,10 @@ solib_sync(struct process *p, pid_t tid, uint64_t sp, uint64_t r_map)
 }
 
 static void
-note_glibc_version(struct process *p, const struct solib *libc)
+note_glibc_version(struct process *p, pid_t tid, const struct solib *libc)
 {
 	char v[sizeof(p->solib.glibc_version)];
-	if (glibc_version_read(p->pid, libc->elf, libc->l_addr, v, sizeof(v))) {
+	if (glibc_version_read(tid, libc->elf, libc->l_addr, v, sizeof(v))) {
 		snprintf(p->solib.glibc_version, sizeof(p->solib.glibc_version), "%s", v);
 		debug_msg("pid %d: glibc %s (%s)", p->pid, v, libc->path);
 	} else {
@@ -682,7 +688,7 @@ on_rbrk(struct process *p, pid_t tid, struct user_regs_struct *regs)
 {
 	/* r_version, r_map, r_brk, r_state: one read. */
 	uint64_t rd[4];
-	if (!mem_read(p->pid, p->solib.r_debug, rd, sizeof(rd))) {
+	if (!mem_read(tid, p->solib.r_debug, rd, sizeof(rd))) {
 		error_msg("pid %d: reading the dynamic linker's r_debug at %#llx failed; this "
 			  "library event is lost", p->pid, (unsigned long long)p->solib.r_debug);
 		p->solib.history_known = false;
@@ -708,7 +714,7 @@ on_dlopen(struct process *p, pid_t tid, struct user_regs_struct *regs, bool mope
 	char name[PATH_MAX];
 	const char *path = NULL;
 	uint64_t file = mopen ? regs->rsi : regs->rdi;
-	if (file && mem_read_string(p->pid, file, name, sizeof(name)))
+	if (file && mem_read_string(tid, file, name, sizeof(name)))
 		path = name;
 	stats.dlopen_calls++;
 	struct tl_event *e = timeline_add(&p->timeline, TL_DLOPEN, tid,
@@ -751,7 +757,7 @@ on_dlclose(struct process *p, pid_t tid, struct user_regs_struct *regs)
 
 	/* Stop again when this call returns, to tell whether it unloaded. */
 	uint64_t ret;
-	if (!mem_read_u64(p->pid, regs->rsp, &ret))
+	if (!mem_read_u64(tid, regs->rsp, &ret))
 		return;
 	struct breakpoint *bp = bp_find(&p->bps, ret);
 	if (bp && bp->kind != BP_DLCLOSE_RET)

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <sched.h>
 #include <string.h>
+#include <linux/kcmp.h>
 #include <sys/ptrace.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -149,6 +150,54 @@ resume(pid_t tid, int sig)
 		perror_msg("resuming thread %d", tid);
 }
 
+static void
+single_step(pid_t tid)
+{
+	if (ptrace(PTRACE_SINGLESTEP, tid, NULL, NULL) < 0 && errno != ESRCH)
+		perror_msg("single-stepping thread %d", tid);
+}
+
+/* Resume a thread after a stop that was not its step's end: a thread on
+   its way over a breakpoint goes on stepping. */
+static void
+restart(struct tracee *t)
+{
+	if (t->flags & TF_STEPPING)
+		single_step(t->tid);
+	else
+		resume(t->tid, 0);
+}
+
+/* The step over the breakpoint at t->step_addr is over (or given up):
+   the int3 goes back when no other thread is stepping over it. */
+static void
+step_end(struct tracee *t)
+{
+	t->flags &= ~TF_STEPPING;
+	struct breakpoint *bp = bp_find(&t->proc->bps, t->step_addr);
+	if (bp && bp->steppers && --bp->steppers == 0)
+		mem_poke_byte(t->tid, bp->addr, 0xcc, NULL);
+}
+
+/* A stop during a step, before the stepped instruction ran (a signal to
+   deliver, a group-stop): the step is given up, the int3 goes back, and
+   when the thread comes back to it (from its signal handler, or from the
+   stop) the breakpoint's event is not handled a second time.  Returns
+   false when the instruction did run: the step's own trap is still to be
+   reported. */
+static bool
+step_give_up(struct tracee *t)
+{
+	struct user_regs_struct regs;
+	if (ptrace(PTRACE_GETREGS, t->tid, NULL, &regs) < 0 || regs.rip != t->step_addr)
+		return false;
+	step_end(t);
+	t->flags |= TF_REHIT;
+	t->rehit_addr = t->step_addr;
+	t->rehit_sp = regs.rsp;
+	return true;
+}
+
 /* Read Tgid and PPid of a new tracee from /proc. */
 static void
 read_ids(pid_t tid, pid_t *tgid, pid_t *ppid)
@@ -237,7 +286,28 @@ adopt(pid_t tid, pid_t parent_tid, enum child_kind kind)
 	}
 	struct tracee *t = tracee_new(tid, p);
 	t->flags |= TF_NEW;
+	if (parent && (p->bps.n || p->bps.ngone)) {
+		t->flags |= TF_FORK_CHILD;
+		/* The thread that forked, not the leader: it may have exited. */
+		t->fork_parent = parent_tid ? parent_tid : pt->tid;
+	}
 	return t;
+}
+
+/* A forked child's memory is made to agree with its copy of the breakpoint
+   table (see bp_table_fix_child), unless the child shares the parent's
+   memory (vfork, posix_spawn), where the parent's own table holds. */
+static void
+fix_fork_child(struct tracee *t)
+{
+	t->flags &= ~TF_FORK_CHILD;
+	if (t->fork_parent > 0 &&
+	    syscall(SYS_kcmp, t->fork_parent, t->tid, KCMP_VM, 0, 0) == 0)
+		return;
+	unsigned int n = bp_table_fix_child(&t->proc->bps, t->tid);
+	if (n)
+		debug_msg("pid %d: %u breakpoint byte%s put right after the fork", t->tid, n,
+			  n > 1 ? "s" : "");
 }
 
 /* clone() or clone3() as the parent made it: a thread, or a process? */
@@ -305,7 +375,12 @@ on_breakpoint(struct tracee *t, struct breakpoint *bp, struct user_regs_struct *
 	uint64_t addr = regs->rip - 1;
 	stats.breakpoint_hits++;
 	regs->rip = addr;
-	solib_on_breakpoint(p, t->tid, bp, regs);
+	/* Back at a breakpoint whose step was given up for a signal: its
+	   event was handled the first time. */
+	bool again = (t->flags & TF_REHIT) && addr == t->rehit_addr && regs->rsp == t->rehit_sp;
+	t->flags &= ~TF_REHIT;
+	if (!again)
+		solib_on_breakpoint(p, t->tid, bp, regs);
 	/* The handler may have changed the table: look again. */
 	bp = bp_find(&p->bps, addr);
 	if (!bp) {
@@ -330,8 +405,7 @@ on_breakpoint(struct tracee *t, struct breakpoint *bp, struct user_regs_struct *
 	t->flags |= TF_STEPPING;
 	t->step_addr = addr;
 	stats.single_steps++;
-	if (ptrace(PTRACE_SINGLESTEP, t->tid, NULL, NULL) < 0 && errno != ESRCH)
-		perror_msg("single-stepping thread %d", t->tid);
+	single_step(t->tid);
 	return true;
 }
 
@@ -352,16 +426,28 @@ on_sigtrap(struct tracee *t)
 	if (ptrace(PTRACE_GETSIGINFO, t->tid, NULL, &si) < 0)
 		return false;
 	if (t->flags & TF_STEPPING) {
-		t->flags &= ~TF_STEPPING;
-		struct breakpoint *bp = bp_find(&p->bps, t->step_addr);
-		if (bp && bp->steppers && --bp->steppers == 0)
-			mem_poke_byte(t->tid, bp->addr, 0xcc, NULL);
-		/* The step itself traps with TRAP_TRACE.  An int3 instead means
-		   the breakpoint was removed and planted anew while this thread
-		   was on its way: it hit the new one and has not stepped. */
-		if (si.si_code != SI_KERNEL) {
+		/* The step itself traps with TRAP_TRACE, past the instruction
+		   (a rep-prefixed one may need more than one step). */
+		if (si.si_code == TRAP_TRACE) {
+			if (ptrace(PTRACE_GETREGS, t->tid, NULL, &regs) == 0 &&
+			    regs.rip == t->step_addr) {
+				single_step(t->tid);
+				return true;
+			}
+			step_end(t);
 			resume(t->tid, 0);
 			return true;
+		}
+		/* An int3 instead means the breakpoint was removed and planted
+		   anew while this thread was on its way: it hit the new one and
+		   has not stepped. */
+		if (si.si_code == SI_KERNEL) {
+			step_end(t);
+		} else {
+			/* Someone's SIGTRAP: delivered, the step taken up again
+			   when the thread is back. */
+			step_give_up(t);
+			return false;
 		}
 	}
 	if (si.si_code != SI_KERNEL && si.si_code != TRAP_BRKPT)
@@ -375,7 +461,7 @@ on_sigtrap(struct tracee *t)
 		   handler removed it, the second one's trap is still ours.  No
 		   int3 in memory there any more proves it. */
 		uint8_t byte;
-		if (si.si_code == SI_KERNEL && mem_read(p->pid, addr, &byte, 1) && byte != 0xcc) {
+		if (si.si_code == SI_KERNEL && mem_read(t->tid, addr, &byte, 1) && byte != 0xcc) {
 			regs.rip = addr;
 			ptrace(PTRACE_SETREGS, t->tid, NULL, &regs);
 			resume(t->tid, 0);
@@ -598,23 +684,31 @@ dispatch(pid_t tid, int status, const struct supervisor_hooks *hooks)
 		   so that SIGSTOP/SIGCONT keep working. */
 		if ((t->flags & TF_NEW) || !is_stop_signal(sig)) {
 			t->flags &= ~TF_NEW;
-			resume(tid, 0);
-		} else if (ptrace(PTRACE_LISTEN, tid, NULL, NULL) < 0 && errno != ESRCH) {
-			perror_msg("PTRACE_LISTEN on thread %d", tid);
+			if (t->flags & TF_FORK_CHILD)
+				fix_fork_child(t);
+			restart(t);
+			return;
 		}
+		/* A group-stop can come between a step's start and its
+		   instruction: the thread may stay stopped for long, and be
+		   resumed by a plain PTRACE_CONT from a later stop. */
+		if (t->flags & TF_STEPPING)
+			step_give_up(t);
+		if (ptrace(PTRACE_LISTEN, tid, NULL, NULL) < 0 && errno != ESRCH)
+			perror_msg("PTRACE_LISTEN on thread %d", tid);
 		return;
 	case PTRACE_EVENT_FORK:
 	case PTRACE_EVENT_VFORK:
 	case PTRACE_EVENT_CLONE:
 		on_new_child(t, event);
-		resume(tid, 0);
+		restart(t);
 		return;
 	case PTRACE_EVENT_EXEC:
 		on_exec(t);
 		resume(tid, 0);
 		return;
 	default:
-		resume(tid, 0);
+		restart(t);
 		return;
 	}
 
@@ -623,11 +717,14 @@ dispatch(pid_t tid, int status, const struct supervisor_hooks *hooks)
 	if (sig == SIGTRAP && on_sigtrap(t))
 		return;
 	if (t->flags & TF_STEPPING) {
-		/* A signal arrived instead of the step: deliver it and keep
-		   stepping; the int3 goes back at the trap that follows. */
-		if (ptrace(PTRACE_SINGLESTEP, tid, NULL, (void *)(long)sig) < 0 && errno != ESRCH)
-			perror_msg("single-stepping thread %d", tid);
-		return;
+		/* A signal arrived before the stepped instruction ran.  Stepping
+		   into its handler would take the handler's first instruction
+		   for the step's end (and run it all without the int3): the step
+		   is given up instead, the signal delivered, and the breakpoint
+		   taken again when the thread is back at it.  (Had the
+		   instruction run, its trap would have come first: the kernel
+		   dequeues it before other signals.) */
+		step_give_up(t);
 	}
 	/* Once per thread: a handler that reports a fault and raises it again
 	   (Python's faulthandler) ends the process with the first report. */

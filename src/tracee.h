@@ -5,6 +5,7 @@
 #ifndef TA_TRACEE_H
 #define TA_TRACEE_H
 
+#include "allocator.h"
 #include "breakpoint.h"
 #include "maps.h"
 #include "solib.h"
@@ -32,6 +33,7 @@ struct process {
 	double maps_read_at;		/* when maps was read */
 	struct maps_history history;	/* every mapping that went away */
 	struct solib_state solib;
+	struct allocator alloc;	/* its malloc, found at the first latent check */
 	struct timeline timeline;
 	struct process *next;	/* all images, in creation order */
 };
@@ -40,12 +42,19 @@ enum tracee_flags {
 	TF_STEPPING = 1 << 0,	/* single-stepping over the breakpoint at step_addr */
 	TF_REPORTED = 1 << 1,	/* a fault was already reported for this thread */
 	TF_NEW = 1 << 2,	/* its first stop (the attach stop) is still to come */
+	TF_REHIT = 1 << 3,	/* a step at rehit_addr was given up for a signal: the
+				   thread comes back to that int3 with the same sp,
+				   whose event was already handled */
+	TF_FORK_CHILD = 1 << 4,	/* a forked child: check its breakpoint bytes at its
+				   first stop */
 };
 
 struct tracee {
 	pid_t tid;
 	unsigned int flags;
 	uint64_t step_addr;
+	uint64_t rehit_addr, rehit_sp;
+	pid_t fork_parent;	/* TF_FORK_CHILD: the thread that forked it, if known */
 	int pending_sig;	/* to deliver when detaching */
 	struct process *proc;
 	struct tracee *hash_next;

@@ -395,6 +395,9 @@ test_libc(void)
 	/* memcpy@GLIBC_2.2.5 is a plain function; the default version,
 	   memcpy@@GLIBC_2.14, is the ifunc at another address. */
 	CU_ASSERT_TRUE(elfsym_find(f, "memcpy", &s) && s.type == STT_GNU_IFUNC);
+	/* The allocator: libc.so.6 defines malloc in .dynsym. */
+	CU_ASSERT_TRUE(elfsym_find_dynamic(f, "malloc", &s) && s.type == STT_FUNC &&
+		       !s.from_symtab);
 
 	CU_ASSERT_FALSE(elfsym_find(f, "no_such_symbol_in_libc", &s));
 	CU_ASSERT_FALSE(elfsym_find(f, "", &s));
@@ -666,6 +669,14 @@ test_ops_shared(void)
 	CU_ASSERT_TRUE_FATAL(elfsym_find(f, "fixture_ops_table", &table));
 	CU_ASSERT_TRUE(elfsym_resolve_word(f, table.value + 16, &s) && !s.from_symtab &&
 		       s.bind == STB_GLOBAL);
+	/* .dynsym only: an exported symbol is found, a static function (in
+	   .symtab) and an undefined one (malloc, from libc) are not. */
+	CU_ASSERT_TRUE(elfsym_find_dynamic(f, "fixture_ops_table", &s) &&
+		       s.value == table.value && !s.from_symtab);
+	CU_ASSERT_TRUE(elfsym_find(f, "ops_open", &s) && s.from_symtab);
+	CU_ASSERT_FALSE(elfsym_find_dynamic(f, "ops_open", &s));
+	CU_ASSERT_FALSE(elfsym_find_dynamic(f, "malloc", &s));
+	CU_ASSERT_FALSE(elfsym_find_dynamic(f, "", &s));
 	elfsym_close(f);
 }
 

@@ -8,7 +8,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
+#include <signal.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -874,6 +878,71 @@ test_read_pid_gone(void)
 	maps_snapshot_free(&s);
 }
 
+/* A child whose main thread called pthread_exit while a worker goes on:
+   its maps read empty through the pid, which must be a failure, and whole
+   through the worker. */
+static int leader_gone_pipe[2];
+
+static void *
+leader_gone_worker(void *arg)
+{
+	pid_t tid = (pid_t)syscall(SYS_gettid);
+
+	(void)arg;
+	if (write(leader_gone_pipe[1], &tid, sizeof(tid)) != sizeof(tid))
+		_exit(1);
+	pause();
+	return NULL;
+}
+
+static void
+test_read_thread_leader_gone(void)
+{
+	struct maps_snapshot s;
+	pid_t child, tid = 0;
+
+	CU_ASSERT_EQUAL_FATAL(pipe(leader_gone_pipe), 0);
+	child = fork();
+	CU_ASSERT_NOT_EQUAL_FATAL(child, -1);
+	if (child == 0) {
+		pthread_t t;
+		if (pthread_create(&t, NULL, leader_gone_worker, NULL) != 0)
+			_exit(1);
+		pthread_exit(NULL);
+	}
+	CU_ASSERT_EQUAL(read(leader_gone_pipe[0], &tid, sizeof(tid)), (ssize_t)sizeof(tid));
+	/* The leader is a zombie once its status says so. */
+	for (int i = 0; i < 500; i++) {
+		char path[64], buf[256];
+		snprintf(path, sizeof(path), "/proc/%d/stat", (int)child);
+		FILE *f = fopen(path, "re");
+		if (!f)
+			break;
+		char *got = fgets(buf, sizeof(buf), f);
+		fclose(f);
+		char *end = got ? strrchr(buf, ')') : NULL;
+		if (end && end[1] == ' ' && end[2] == 'Z')
+			break;
+		usleep(2000);
+	}
+
+	s.n = 123;
+	errno = 0;
+	CU_ASSERT_EQUAL(maps_read_pid(child, &s), -1);
+	CU_ASSERT_EQUAL(errno, ESRCH);
+	CU_ASSERT_EQUAL(s.n, 0);
+	maps_snapshot_free(&s);
+
+	CU_ASSERT_EQUAL(maps_read_thread(child, tid, &s), 0);
+	CU_ASSERT(s.n > 3);
+	maps_snapshot_free(&s);
+
+	kill(child, SIGKILL);
+	waitpid(child, NULL, 0);
+	close(leader_gone_pipe[0]);
+	close(leader_gone_pipe[1]);
+}
+
 int
 main(void)
 {
@@ -904,6 +973,7 @@ main(void)
 		{ "read_pid: self", test_read_pid_self },
 		{ "read_pid: many mappings", test_read_pid_large },
 		{ "read_pid: no such process", test_read_pid_gone },
+		{ "read_thread: main thread exited", test_read_thread_leader_gone },
 		CU_TEST_INFO_NULL,
 	};
 

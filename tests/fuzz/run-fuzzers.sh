@@ -5,7 +5,8 @@
 # SECONDS on a scratch copy of its corpus: the committed seeds in
 # corpus/FUZZER/, the regression inputs in regressions/FUZZER/, and real
 # files of this machine (small system libraries and the test fixtures for
-# fuzz_elfsym, live /proc/PID/maps for fuzz_maps).  Then replays every
+# fuzz_elfsym, live /proc/PID/maps for fuzz_maps, none for fuzz_heap).
+# Then replays every
 # regression input once.  Exits 0 when no fuzzer found anything and every
 # regression input passes; otherwise prints the fuzzer's report and where
 # the crasher was saved: fix the bug, then keep the crasher as
@@ -31,7 +32,7 @@ shift
 case $secs in
 '' | *[!0-9]*) usage ;;
 esac
-[ $# -gt 0 ] || set -- fuzz_elfsym fuzz_maps fuzz_srcline
+[ $# -gt 0 ] || set -- fuzz_elfsym fuzz_maps fuzz_srcline fuzz_heap
 
 srcdir=$(cd "$(dirname "$0")" && pwd)
 build=$(cd "${FUZZ_BUILDDIR:-.}" && pwd)
