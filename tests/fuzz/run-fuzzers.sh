@@ -80,6 +80,8 @@ for fz in "$@"; do
 		cat "/proc/$$/maps" >"$work/$fz/corpus/live-shell.maps"
 		;;
 	esac
+	# libdw's own leaks on corrupt DWARF are not the harness's (lsan.supp).
+	export LSAN_OPTIONS="suppressions=$srcdir/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 	echo "run-fuzzers: $fz for ${secs}s on $(ls "$work/$fz/corpus" | wc -l) seeds"
 	# -timeout: one input taking seconds is a finding (a runaway loop).
 	# shellcheck disable=SC2086 # FUZZ_ARGS is a list of options
