@@ -19,6 +19,10 @@
  *   truncated      read a mapped file after it was truncated (SIGBUS)
  *   unmapped-file  read a data file's mapping after munmap (mapped before
  *                  the plugins were loaded, so the tool saw it)
+ *   reuse-after-munmap  map an anonymous page where the first plugin's
+ *                  code was (after it was unloaded), munmap it, read it
+ *   big-free       read a 1 MiB malloc block after free() (glibc mmaps
+ *                  and munmaps blocks that big)
  *   stale-register read NULL while r13 holds the entry of the first
  *                  plugin's plugin_value(), whose page an anonymous
  *                  mapping took after the plugin was unloaded: a register
@@ -149,6 +153,34 @@ static REPRO_NOINLINE void *stale_code_address(const char *path)
 	return fn;
 }
 
+static REPRO_NOINLINE char *reuse_page(void *stale)
+{
+	char *page = (char *)((unsigned long)stale & ~4095UL);
+
+	if (mmap(page, 4096, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0) != page)
+		exit(REPRO_EXIT_LOAD);
+	page[0] = 1;
+	munmap(page, 4096);
+	return stale;
+}
+
+/* Kept where the compiler cannot follow it: the use after free is the
+   point. */
+static char *volatile freed_block;
+
+static REPRO_NOINLINE int use_freed_block(void)
+{
+	char *block = malloc(1 << 20);
+
+	if (!block)
+		return REPRO_EXIT_LOAD;
+	block[4096] = 1;
+	freed_block = block;
+	free(block);
+	return ((volatile char *)freed_block)[4096];
+}
+
 int main(int argc, char **argv)
 {
 	volatile char *data = NULL;
@@ -190,6 +222,14 @@ int main(int argc, char **argv)
 	} else if (strcmp(mode, "unmapped-file") == 0) {
 		munmap((void *)data, 8192);
 		return data[16];
+	} else if (strcmp(mode, "reuse-after-munmap") == 0 && argc > 2) {
+		void *handle = open_plugin(argv[2], RTLD_NOW | RTLD_LOCAL);
+		void *fn = plugin_symbol(handle, "plugin_value");
+
+		dlclose(handle);
+		return *(volatile char *)reuse_page(fn);
+	} else if (strcmp(mode, "big-free") == 0) {
+		return use_freed_block();
 	} else if (strcmp(mode, "stale-register") == 0 && argc > 2) {
 		return null_read_holding(stale_code_address(argv[2]));
 	} else {

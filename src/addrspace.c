@@ -86,6 +86,79 @@ addrspace_forget_range(struct process *p, uint64_t start, uint64_t end, unsigned
 	s->n = w;
 }
 
+/* The last history entry came from an unmap the watch saw. */
+static void
+mark_unmapped(struct process *p, pid_t tid, const char *call, const uint64_t *pcs,
+	      size_t npcs, bool unknown)
+{
+	struct gone_mapping *g = &p->history.v[p->history.n - 1];
+	g->unmap_call = call;
+	g->unmap_tid = tid;
+	g->contents_unknown = unknown;
+	if (npcs) {
+		g->pcs = xmalloc(npcs * sizeof(*pcs));
+		memcpy(g->pcs, pcs, npcs * sizeof(*pcs));
+		g->npcs = (unsigned int)npcs;
+	}
+}
+
+void
+addrspace_note_unmap(struct process *p, pid_t tid, uint64_t start, uint64_t end,
+		     const char *call, const uint64_t *pcs, size_t npcs)
+{
+	struct maps_snapshot *s = &p->maps;
+	double t = clock_now();
+	/* Each overlapped entry keeps at most its part before and after. */
+	struct map_entry *v = xcalloc(s->n * 2 + 1, sizeof(*v));
+	size_t n = 0;
+	uint64_t covered = start;	/* the range is walked in address order */
+	for (size_t i = 0; i < s->n; i++) {
+		struct map_entry *m = &s->v[i];
+		if (m->end <= start || m->start >= end) {
+			v[n++] = *m;
+			continue;
+		}
+		uint64_t lo = m->start > start ? m->start : start;
+		uint64_t hi = m->end < end ? m->end : end;
+		if (lo > covered) {
+			struct map_entry gap = { .start = covered, .end = lo, .perms = "----" };
+			maps_history_add(&p->history, &gap, t, 0);
+			mark_unmapped(p, tid, call, pcs, npcs, true);
+		}
+		covered = hi;
+		struct map_entry gone;
+		map_entry_copy(&gone, m);
+		gone.start = lo;
+		gone.end = hi;
+		if (gone.path && gone.inode)
+			gone.offset = m->offset + (lo - m->start);
+		maps_history_add(&p->history, &gone, t, 0);
+		mark_unmapped(p, tid, call, pcs, npcs, false);
+		map_entry_free(&gone);
+		if (m->start < lo) {
+			struct map_entry *e = &v[n++];
+			map_entry_copy(e, m);
+			e->end = lo;
+		}
+		if (m->end > hi) {
+			struct map_entry *e = &v[n++];
+			map_entry_copy(e, m);
+			e->start = hi;
+			if (e->path && e->inode)
+				e->offset = m->offset + (hi - m->start);
+		}
+		map_entry_free(m);
+	}
+	if (covered < end) {
+		struct map_entry gap = { .start = covered, .end = end, .perms = "----" };
+		maps_history_add(&p->history, &gap, t, 0);
+		mark_unmapped(p, tid, call, pcs, npcs, true);
+	}
+	free(s->v);
+	s->v = v;
+	s->n = n;
+}
+
 void
 addrspace_protect(struct process *p, uint64_t start, uint64_t end, const char *prot)
 {

@@ -28,6 +28,16 @@ bool addrspace_refresh(struct process *p, pid_t tid,
 void addrspace_forget_range(struct process *p, uint64_t start, uint64_t end,
 			    unsigned int event_id);
 
+/* The depth of the stack kept for each unmap the watch sees. */
+#define UNMAP_STACK_DEPTH 16
+
+/* Thread tid is about to remove [start, end) with call ("munmap"): what
+   the snapshot has there goes to the history, timed now and with the
+   caller's stack; parts the snapshot does not know (mapped since the last
+   look) go there as "contents unknown". */
+void addrspace_note_unmap(struct process *p, pid_t tid, uint64_t start, uint64_t end,
+			  const char *call, const uint64_t *pcs, size_t npcs);
+
 /* Record an mprotect we know happened without reading the maps again:
    [start, end) now has protection prot ("r--"), mappings split as the
    kernel splits them. */

@@ -32,7 +32,8 @@ struct addr_fact {
 	uint64_t addr;
 	struct location loc;		/* where it is now, or where it was */
 	const struct gone_mapping *was;	/* an unloaded library that covered it */
-	const struct gone_mapping *was_file;	/* a data file unmapped there */
+	const struct gone_mapping *was_unmapped;	/* not a library: a data file found
+						   gone, or any unmap seen */
 	char *symbol;			/* demangled symbol at addr in that file */
 	uint64_t sym_offset;
 	bool is_vtable;
@@ -81,12 +82,19 @@ addr_fact_find(struct process *p, uint64_t addr, struct addr_fact *f)
 		if (g && found && f->loc.map->inode == g->map.inode)
 			g = NULL;
 	}
+	if (g && g->unmap_call) {
+		/* Seen as it happened: whatever was there (anonymous memory, a
+		   file, a library's mapping the program removed itself). */
+		if (!found || f->loc.gone)
+			f->was_unmapped = g;
+		return;
+	}
 	if (!g || !map_entry_is_file(&g->map))
 		return;
 	if (!gone_is_library(p, g)) {
 		/* A data file: what is there now (if anything) came later. */
 		if (!found || f->loc.gone)
-			f->was_file = g;
+			f->was_unmapped = g;
 		return;
 	}
 	f->was = g;
@@ -381,7 +389,7 @@ fact_from(struct process *p, const char *label, const struct addr_fact *f, doubl
 	snprintf(x->label, sizeof(x->label), "%s", label);
 	x->addr = f->addr;
 	x->slot = -1;
-	const struct gone_mapping *g = f->was ? f->was : f->was_file;
+	const struct gone_mapping *g = f->was ? f->was : f->was_unmapped;
 	if (!g) {
 		if (!f->loc.map)
 			return;
@@ -399,8 +407,10 @@ fact_from(struct process *p, const char *label, const struct addr_fact *f, doubl
 		return;
 	}
 	x->was_gone = f->was != NULL;
-	x->unmapped_file = f->was_file != NULL;
-	x->path = xstrdup(g->map.path);
+	x->unmapped_file = f->was_unmapped != NULL;
+	x->unmap_call = g->unmap_call;
+	x->contents_unknown = g->contents_unknown;
+	x->path = g->map.path ? xstrdup(g->map.path) : NULL;
 	memcpy(x->perms, g->map.perms, sizeof(x->perms));
 	struct elf_file *elf = objcache_lookup(&g->map);
 	const char *bid = elf ? elfsym_build_id(elf) : NULL;
@@ -556,8 +566,19 @@ ordinary_verdict(struct process *p, pid_t tid, const siginfo_t *si, const struct
 				ev.addr_section = elfsym_section_name(fa->loc.elf, fa->loc.vaddr);
 		}
 		ev.stack_guard = ev.sig == SIGSEGV && in_stack_guard(p, fd->addr);
-		ev.unmapped_file = fa->was_file != NULL;
-		ev.unmapped_file_path = fa->was_file ? fa->was_file->map.path : NULL;
+		ev.unmapped_file = fa->was_unmapped != NULL;
+		ev.unmapped_file_path = fa->was_unmapped ? fa->was_unmapped->map.path : NULL;
+		if (fa->was_unmapped && fa->was_unmapped->unmap_call) {
+			const struct gone_mapping *g = fa->was_unmapped;
+			ev.unmap_call = g->unmap_call;
+			ev.unmap_contents_unknown = g->contents_unknown;
+			ev.unmap_perms = g->map.perms;
+			ev.unmap_before = fd->t - g->gone_at;
+			fd->unmap_call = g->unmap_call;
+			fd->unmap_tid = g->unmap_tid;
+			fd->unmap_t = g->gone_at;
+			symbolize_pcs(p, g->pcs, g->npcs, 1, &fd->unmap_stack);
+		}
 		if (ev.sig == SIGBUS && ev.addr_map && map_entry_is_file(ev.addr_map))
 			ev.past_eof = past_end_of_file(p->pid, ev.addr_map, fd->addr,
 						       &ev.file_size);

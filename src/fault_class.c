@@ -90,6 +90,23 @@ segv(const struct fault_evidence *ev, char **category, char **verdict)
 					     "NULL (a field of a struct or object whose pointer "
 					     "is NULL)", what, (unsigned long long)ev->addr,
 					     (unsigned long long)ev->addr);
+	} else if (ev->unmap_call) {
+		char gone[600];
+		if (ev->unmapped_file_path) {
+			char path[512];
+			quote_string(ev->unmapped_file_path, path, sizeof(path));
+			snprintf(gone, sizeof(gone), "%s (%s)", path, ev->unmap_perms);
+		} else if (ev->unmap_contents_unknown) {
+			snprintf(gone, sizeof(gone), "memory mapped since the tool's last look "
+				 "(a large malloc block or an mmap)");
+		} else {
+			snprintf(gone, sizeof(gone), "anonymous memory (%s)", ev->unmap_perms);
+		}
+		*category = xstrdup("use-after-munmap");
+		*verdict = xasprintf("use after munmap: %#llx was in %s, which %s removed %.3f ms "
+				     "before the fault (free() gives a large malloc block back "
+				     "with munmap)", (unsigned long long)ev->addr, gone,
+				     ev->unmap_call, ev->unmap_before * 1e3);
 	} else if (ev->unmapped_file) {
 		char path[512];
 		quote_string(ev->unmapped_file_path, path, sizeof(path));

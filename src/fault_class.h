@@ -25,6 +25,10 @@ struct fault_evidence {
 	bool stack_guard;		/* addr in or just below a thread's stack */
 	bool unmapped_file;		/* addr was in a file (not a library) that was unmapped */
 	const char *unmapped_file_path;
+	const char *unmap_call;		/* ... removed by this call, seen as it happened */
+	bool unmap_contents_unknown;	/* mapped after the tool's last look */
+	const char *unmap_perms;
+	double unmap_before;		/* seconds before the fault */
 	bool past_eof;			/* SIGBUS: addr beyond the end of its file */
 	uint64_t file_size;
 	const char *abort_message;	/* glibc's __abort_msg */

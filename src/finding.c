@@ -109,6 +109,7 @@ finding_free_all(void)
 		free(f->object_region);
 		free(f->object_reg);
 		stack_free(&f->stack);
+		stack_free(&f->unmap_stack);
 		free(f->pin_note);
 		free(f->possible_reason);
 		free(f->gdb_script);

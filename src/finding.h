@@ -18,7 +18,10 @@ struct fact {
 	uint64_t addr;
 	bool was_gone;		/* covered by a library that was unloaded */
 	bool unmapped_file;	/* covered by a file mapped as data (not a
-				   library) that was unmapped */
+				   library) that was unmapped, or by anything
+				   an unmap the tool saw removed */
+	const char *unmap_call;	/* "munmap" when seen as it happened */
+	bool contents_unknown;	/* mapped after the tool's last look */
 	/* was_gone or unmapped_file: the file as it was, and since when it
 	   is gone */
 	char *path;
@@ -90,6 +93,10 @@ struct finding {
 	} insn_regs[4];
 	unsigned int ninsn_regs;
 	bool history_known;	/* the libraries of the process were followed */
+	const char *unmap_call;	/* the fault's memory went with this call */
+	pid_t unmap_tid;
+	double unmap_t;
+	struct stack unmap_stack;	/* who called it */
 	uint64_t object, object_vptr;	/* 0: none seen */
 	char *object_region, *object_reg;
 	struct stack stack;

@@ -493,8 +493,10 @@ maps_history_init(struct maps_history *h)
 void
 maps_history_free(struct maps_history *h)
 {
-	for (size_t i = 0; i < h->n; i++)
+	for (size_t i = 0; i < h->n; i++) {
 		map_entry_free(&h->v[i].map);
+		free(h->v[i].pcs);
+	}
 	free(h->v);
 	memset(h, 0, sizeof(*h));
 }
@@ -509,6 +511,10 @@ maps_history_add(struct maps_history *h, const struct map_entry *m,
 	g->gone_at = gone_at;
 	g->seen_at = gone_at;
 	g->event_id = event_id;
+	g->unmap_call = NULL;
+	g->pcs = NULL;
+	g->npcs = 0;
+	g->contents_unknown = false;
 }
 
 /* Gone mappings overlap each other freely (the same plugin loaded at the

@@ -71,6 +71,13 @@ struct gone_mapping {
 				   between seen_at and gone_at (equal when the
 				   unmap was seen as it happened) */
 	unsigned int event_id;	/* the timeline event that saw it go (0: none) */
+	/* Removed by a call seen as it happened (the unmap watch): */
+	const char *unmap_call;	/* "munmap", "mremap", "mmap(MAP_FIXED)"; NULL */
+	pid_t unmap_tid;
+	uint64_t *pcs;		/* the caller's stack, innermost first */
+	unsigned int npcs;
+	bool contents_unknown;	/* mapped after the tool's last look: what it
+				   held (anonymous memory, a file) is not known */
 };
 
 struct maps_history {

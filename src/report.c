@@ -5,6 +5,7 @@
 #include "quote.h"
 #include "solib.h"
 #include "tracee.h"
+#include "unmapwatch.h"
 
 #include <signal.h>
 #include <stdio.h>
@@ -157,6 +158,9 @@ report_print_argv(FILE *out, const struct process *p)
 void
 report_timelines(const struct report_options *o)
 {
+	/* Said even with -q: every verdict about unmapped memory depends on it. */
+	if (unmapwatch_why_not())
+		fprintf(o->out, "%s: note: %s\n", PACKAGE, unmapwatch_why_not());
 	if (o->quiet)
 		return;
 	for (const struct process *p = process_list; p; p = p->next) {
@@ -265,6 +269,20 @@ report_fact(FILE *out, const struct fact *x)
 		return;
 	}
 	fprintf(out, "  %-8s %#llx was in ", x->label, (unsigned long long)x->addr);
+	if (x->unmap_call) {
+		/* Seen as it happened: exact, and with its caller below. */
+		if (x->path) {
+			quote_print(out, x->path);
+			fprintf(out, " (%s)", x->perms);
+		} else if (x->contents_unknown) {
+			fputs("memory mapped since the tool's last look", out);
+		} else {
+			fprintf(out, "anonymous memory (%s)", x->perms);
+		}
+		fprintf(out, ", removed by %s %.3f ms before the fault\n", x->unmap_call,
+			x->gone_before * 1e3);
+		return;
+	}
 	quote_print(out, x->path);
 	fprintf(out, " (%s%s%s%s), unmapped %s%.3f ms before the fault\n", x->perms,
 		x->unmapped_file ? ", a file mapped as data" : "",
@@ -412,6 +430,11 @@ report_fault(FILE *out, const struct finding *f)
 			(unsigned long long)f->object_vptr, report_basename(f->library));
 	if (f->blames_library)
 		report_dlclose(out, f, "unloaded by dlclose");
+	if (f->unmap_call) {
+		fprintf(out, "  unmapped by %s in thread %d at %.3f ms:\n", f->unmap_call,
+			f->unmap_tid, f->unmap_t * 1e3);
+		report_stack(out, &f->unmap_stack, "           ");
+	}
 	if (f->stack.n) {
 		fprintf(out, "  crashed  in thread %d:\n", f->tid);
 		report_stack(out, &f->stack, "           ");

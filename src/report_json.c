@@ -226,6 +226,10 @@ write_fact(struct json *j, const struct fact *x)
 		if (x->live_symbol)
 			json_int(j, "symbol_offset", (long long)x->live_sym_offset);
 		if (x->unmapped_file) {
+			if (x->unmap_call)
+				json_string(j, "unmapped_by", x->unmap_call);
+			if (x->contents_unknown)
+				json_bool(j, "contents_unknown", true);
 			json_string(j, "unmapped_file", x->path);
 			json_string(j, "permissions", x->perms);
 			json_double(j, "unmapped_ms_before", x->gone_before * 1e3);
@@ -292,6 +296,14 @@ write_finding(struct json *j, const struct finding *f)
 			json_int(j, "pid", f->sender_pid);
 			json_int(j, "uid", f->sender_uid);
 			json_string(j, "description", f->sender);
+			json_object_end(j);
+		}
+		if (f->unmap_call) {
+			json_object_begin(j, "unmapped_by");
+			json_string(j, "call", f->unmap_call);
+			json_int(j, "tid", f->unmap_tid);
+			json_double(j, "time_ms", f->unmap_t * 1e3);
+			write_frames(j, "stack", &f->unmap_stack);
 			json_object_end(j);
 		}
 		if (f->abort_message)

@@ -339,6 +339,15 @@ pending_open_find(struct solib_state *s, pid_t tid)
 	return NULL;
 }
 
+bool
+solib_loading(const struct solib_state *s, pid_t tid)
+{
+	for (size_t i = 0; i < s->nopens; i++)
+		if (s->opens[i].tid == tid)
+			return true;
+	return false;
+}
+
 static void
 pending_open_clear(struct solib_state *s, pid_t tid)
 {
@@ -695,6 +704,7 @@ on_rbrk(struct process *p, pid_t tid, struct user_regs_struct *regs)
 		return;
 	}
 	int32_t state = (int32_t)rd[R_DEBUG_STATE / 8];
+	p->solib.changing = state != RT_CONSISTENT;
 	/* At RT_ADD and RT_DELETE the chain still shows the old state, and
 	   dl-close.c unmaps only after RT_DELETE: RT_CONSISTENT is when to
 	   compare. */

@@ -61,6 +61,8 @@ struct solib_state {
 	struct pending_open *opens;
 	size_t nopens, capopens;
 	bool maps_fresh;	/* at RT_DELETE: the snapshot holds what is going */
+	bool changing;		/* between RT_ADD/RT_DELETE and RT_CONSISTENT: the
+				   dynamic linker maps and unmaps */
 	struct stale_range *stale;
 	size_t nstale, capstale;
 };
@@ -75,6 +77,9 @@ void solib_on_breakpoint(struct process *p, pid_t tid, struct breakpoint *bp,
 void solib_state_copy(struct solib_state *dst, const struct solib_state *src);
 void solib_state_free(struct solib_state *s);
 
+/* Thread tid is inside a dlopen that loads something: the dynamic linker
+   maps (and unmaps the slack of) what it loads before it says RT_ADD. */
+bool solib_loading(const struct solib_state *s, pid_t tid);
 const struct solib *solib_find_handle(const struct solib_state *s, uint64_t lm);
 /* Readable names of dlopen flags, e.g. "RTLD_NOW|RTLD_NODELETE". */
 void solib_format_flags(int flags, char *buf, size_t size);

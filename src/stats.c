@@ -16,6 +16,9 @@ stats_print(FILE *out)
 		stats.breakpoint_hits, stats.emulated, stats.single_steps, stats.maps_reads,
 		stats.unwinds, stats.library_events, stats.dlopen_calls, stats.dlclose_calls,
 		max_rss_kb);
+	if (stats.unmap_stops)
+		fprintf(out, "%s: stats: unmap watch: %lu stops (munmap, mremap, mmap(MAP_FIXED))\n",
+			PACKAGE, stats.unmap_stops);
 	if (stats.scans)
 		fprintf(out, "%s: stats: scan: %llu MiB in %.1f ms (%lu scans, %.2f GiB/s)\n",
 			PACKAGE, stats.scan_bytes >> 20, stats.scan_seconds * 1e3, stats.scans,

@@ -14,6 +14,7 @@ struct stats {
 	unsigned long unwinds;		/* stack walks */
 	unsigned long library_events;	/* loads + unloads */
 	unsigned long dlopen_calls, dlclose_calls;
+	unsigned long unmap_stops;	/* munmap, mremap, mmap(MAP_FIXED) stops */
 	unsigned long scans;		/* dangling-reference scans */
 	unsigned long long scan_bytes;
 	double scan_seconds;

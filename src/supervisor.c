@@ -7,6 +7,7 @@
 #include "solib.h"
 #include "stats.h"
 #include "tracee.h"
+#include "unmapwatch.h"
 #include "unwind.h"
 #include "xmalloc.h"
 
@@ -26,7 +27,7 @@
 #include <unistd.h>
 
 #define TRACE_OPTIONS (PTRACE_O_TRACECLONE | PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK | \
-		       PTRACE_O_TRACEEXEC | PTRACE_O_EXITKILL)
+		       PTRACE_O_TRACEEXEC | PTRACE_O_EXITKILL | PTRACE_O_TRACESECCOMP)
 
 static pid_t root_pid;
 static volatile sig_atomic_t root_alive;
@@ -91,6 +92,9 @@ supervisor_spawn(char **argv, int *exit_status_on_failure)
 		char c;
 		while (read(go[0], &c, 1) < 0 && errno == EINTR)
 			;
+		/* Seized with PTRACE_O_TRACESECCOMP by now: the filter's stops
+		   have a tracer.  Without it the command still runs. */
+		unmapwatch_install();
 		execvp(argv[0], argv);
 		int e = errno;
 		ssize_t unused = write(err[1], &e, sizeof(e));
@@ -364,6 +368,7 @@ on_exec(struct tracee *t)
 	image->nthreads = 1;
 	process_read_identity(image);
 	timeline_add(&image->timeline, TL_EXEC, t->tid, image->exe);
+	unmapwatch_note_state(t->tid);
 	solib_on_exec(image, t->tid);
 }
 
@@ -702,6 +707,10 @@ dispatch(pid_t tid, int status, const struct supervisor_hooks *hooks)
 	case PTRACE_EVENT_CLONE:
 		on_new_child(t, event);
 		restart(t);
+		return;
+	case PTRACE_EVENT_SECCOMP:
+		unmapwatch_on_stop(t->proc, tid);
+		resume(tid, 0);
 		return;
 	case PTRACE_EVENT_EXEC:
 		on_exec(t);

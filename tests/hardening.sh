@@ -26,6 +26,8 @@ set -u
 
 srcdir=$(cd "${1:-$(dirname "$0")/..}" && pwd) || exit 1
 work=${HARDENING_WORKDIR:-$(mktemp -d "${TMPDIR:-/tmp}/ta-hardening.XXXXXX")} || exit 1
+# The file-system tests run a reproducer as nobody from under the build.
+chmod 755 "$work"
 mkdir -p "$work" && work=$(cd "$work" && pwd) || exit 1
 jobs=${HARDENING_JOBS:-2}
 failed=""

@@ -1,0 +1,150 @@
+#include "config.h"
+#include "unmapwatch.h"
+#include "addrspace.h"
+#include "error.h"
+#include "stats.h"
+#include "tracee.h"
+#include "unwind.h"
+
+#include <errno.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/ptrace.h>
+#include <sys/syscall.h>
+#include <sys/user.h>
+#include <unistd.h>
+
+#ifndef MAP_FIXED_NOREPLACE
+# define MAP_FIXED_NOREPLACE 0x100000
+#endif
+
+bool
+unmapwatch_install(void)
+{
+	/* munmap, mremap, and mmap with MAP_FIXED (it may replace what is
+	   there; MAP_FIXED_NOREPLACE never does, and has MAP_FIXED's bit
+	   clear) stop for the tracer; everything else runs. */
+	struct sock_filter code[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_munmap, 4, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_mremap, 3, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_mmap, 0, 3),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[3])),
+		BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, MAP_FIXED, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRACE),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = { .len = sizeof(code) / sizeof(code[0]), .filter = code };
+	/* Without CAP_SYS_ADMIN the kernel takes a filter only under
+	   no_new_privs (which keeps a set-user-ID command from gaining its
+	   privileges: the tool warns about those before it starts). */
+	if (geteuid() != 0 && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
+		return false;
+	return syscall(__NR_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) == 0 ||
+	       prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0) == 0;
+}
+
+static int state;		/* 0: not known yet, 1: active, -1: not */
+static char why_not[160];
+
+void
+unmapwatch_note_state(pid_t pid)
+{
+	if (state)
+		return;
+	char path[64], line[128];
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	FILE *f = fopen(path, "r");
+	unsigned int filters = 0;
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "Seccomp_filters: %u", &filters) == 1)
+			break;
+	if (f)
+		fclose(f);
+	state = filters ? 1 : -1;
+	if (state < 0) {
+		snprintf(why_not, sizeof(why_not), "no seccomp filter could be installed in the "
+			 "command: munmap and mremap between library events are not seen");
+		debug_msg("%s", why_not);
+	}
+}
+
+bool
+unmapwatch_active(void)
+{
+	return state > 0;
+}
+
+const char *
+unmapwatch_why_not(void)
+{
+	return state < 0 ? why_not : NULL;
+}
+
+/* The stack of the thread making the call, kept for the report. */
+static size_t
+caller_stack(struct process *p, pid_t tid, const struct user_regs_struct *regs, uint64_t *pcs,
+	     size_t max)
+{
+	return unwind_thread_walk(p->pid, tid, regs, pcs, max);
+}
+
+void
+unmapwatch_on_stop(struct process *p, pid_t tid)
+{
+	struct user_regs_struct r;
+	if (ptrace(PTRACE_GETREGS, tid, NULL, &r) < 0)
+		return;
+	stats.unmap_stops++;
+	/* The dynamic linker's own munmaps and MAP_FIXED mmaps, while it
+	   starts the program, loads or unloads: the library events account
+	   for those. */
+	if (p->solib.changing || !p->solib.started || solib_loading(&p->solib, tid))
+		return;
+	uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE);
+	uint64_t start = r.rdi & ~(page - 1), len = 0;
+	const char *call = NULL;
+	switch ((long)r.orig_rax) {
+	case __NR_munmap:
+		call = "munmap";
+		len = r.rsi;
+		break;
+	case __NR_mmap:
+		call = "mmap(MAP_FIXED)";
+		len = r.rsi;
+		break;
+	case __NR_mremap:
+		/* What it keeps in place is not gone: a shrink frees the tail;
+		   a move (MREMAP_MAYMOVE may move, MREMAP_FIXED does) leaves
+		   the old range, which is then known only after the call. */
+		call = "mremap";
+		if (r.rdx < r.rsi) {
+			start = (r.rdi + r.rdx + page - 1) & ~(page - 1);
+			len = r.rdi + r.rsi - start;
+		} else if (r.r10 & MREMAP_FIXED) {
+			len = r.rsi;
+		} else {
+			return;
+		}
+		break;
+	default:
+		return;
+	}
+	if (!len || start + len < start)
+		return;
+	uint64_t end = (start + len + page - 1) & ~(page - 1);
+	uint64_t pcs[UNMAP_STACK_DEPTH];
+	size_t n = caller_stack(p, tid, &r, pcs, UNMAP_STACK_DEPTH);
+	debug_msg("pid %d: thread %d: %s of [%#llx, %#llx)", p->pid, tid, call,
+		  (unsigned long long)start, (unsigned long long)end);
+	addrspace_note_unmap(p, tid, start, end, call, pcs, n);
+}

@@ -1,0 +1,33 @@
+/* Seeing every munmap, mremap and mmap(MAP_FIXED) as it happens, so that
+   the history has no blind spots between library events: a seccomp filter,
+   installed in the command before it is executed and inherited by all its
+   children (the kernel runs a command's own filters too, and the strictest
+   answer wins), stops exactly those calls for the tracer (SECCOMP_RET_TRACE
+   with PTRACE_O_TRACESECCOMP), as strace's --seccomp-bpf does for its
+   chosen calls.  Every other call runs without a stop. */
+#ifndef TA_UNMAPWATCH_H
+#define TA_UNMAPWATCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+struct process;
+
+/* In the forked child, before exec, once seized with
+   PTRACE_O_TRACESECCOMP (a SECCOMP_RET_TRACE with no such tracer fails the
+   call with ENOSYS): install the filter.  False when the kernel refuses it;
+   the command then runs without it, and the report says so. */
+bool unmapwatch_install(void);
+
+/* A thread of p stopped at one of the filtered calls (syscall entry):
+   what it is about to remove goes into the history, with its stack. */
+void unmapwatch_on_stop(struct process *p, pid_t tid);
+
+/* Whether the filter is on in the traced command (read from
+   /proc/PID/status once it runs); why not, for the report. */
+void unmapwatch_note_state(pid_t pid);
+bool unmapwatch_active(void);
+const char *unmapwatch_why_not(void);
+
+#endif
