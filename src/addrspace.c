@@ -3,13 +3,20 @@
 #include "clock.h"
 #include "elfsym.h"
 #include "error.h"
+#include "mem.h"
 #include "objcache.h"
+#include "procmap.h"
 #include "stats.h"
 #include "tracee.h"
 #include "xmalloc.h"
 
+#include <elf.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
 
 bool
 addrspace_refresh(struct process *p, pid_t tid,
@@ -86,6 +93,122 @@ addrspace_forget_range(struct process *p, uint64_t start, uint64_t end, unsigned
 	s->n = w;
 }
 
+/* Put e (deep-copied) into the snapshot, over whatever it covers. */
+static void
+snapshot_insert(struct maps_snapshot *s, const struct map_entry *e)
+{
+	struct map_entry *v = xcalloc(s->n * 2 + 2, sizeof(*v));
+	size_t n = 0;
+	bool placed = false;
+	for (size_t i = 0; i < s->n; i++) {
+		struct map_entry *m = &s->v[i];
+		if (!placed && m->start >= e->start) {
+			map_entry_copy(&v[n++], e);
+			placed = true;
+		}
+		if (m->end <= e->start || m->start >= e->end) {
+			if (!placed && m->start >= e->end) {
+				map_entry_copy(&v[n++], e);
+				placed = true;
+			}
+			v[n++] = *m;
+			continue;
+		}
+		/* The parts of m outside e stay. */
+		if (m->start < e->start) {
+			struct map_entry *b = &v[n++];
+			map_entry_copy(b, m);
+			b->end = e->start;
+		}
+		if (!placed) {
+			map_entry_copy(&v[n++], e);
+			placed = true;
+		}
+		if (m->end > e->end) {
+			struct map_entry *a = &v[n++];
+			map_entry_copy(a, m);
+			if (a->path && a->inode)
+				a->offset = m->offset + (e->end - m->start);
+			a->start = e->end;
+		}
+		map_entry_free(m);
+	}
+	if (!placed)
+		map_entry_copy(&v[n++], e);
+	free(s->v);
+	s->v = v;
+	s->n = n;
+}
+
+bool
+addrspace_map_object(struct process *p, pid_t tid, uint64_t l_addr)
+{
+	const uint64_t page = 4096;
+	Elf64_Ehdr eh;
+	Elf64_Phdr ph[64];
+	if (!mem_read(tid, l_addr, &eh, sizeof(eh)) || memcmp(eh.e_ident, ELFMAG, SELFMAG) ||
+	    eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_phentsize != sizeof(Elf64_Phdr) ||
+	    !eh.e_phnum || eh.e_phnum > 64 ||
+	    !mem_read(tid, l_addr + eh.e_phoff, ph, eh.e_phnum * sizeof(ph[0])))
+		return false;
+	/* Each PT_LOAD: its pages of the file, then the anonymous pages of
+	   its bss beyond them. */
+	struct map_entry v[2 * 64];
+	bool file[2 * 64];
+	size_t n = 0;
+	for (size_t i = 0; i < eh.e_phnum; i++) {
+		if (ph[i].p_type != PT_LOAD || !ph[i].p_memsz)
+			continue;
+		uint64_t lo = (l_addr + ph[i].p_vaddr) & ~(page - 1);
+		uint64_t file_end = (l_addr + ph[i].p_vaddr + ph[i].p_filesz + page - 1) & ~(page - 1);
+		uint64_t mem_end = (l_addr + ph[i].p_vaddr + ph[i].p_memsz + page - 1) & ~(page - 1);
+		char perms[5] = { ph[i].p_flags & PF_R ? 'r' : '-', ph[i].p_flags & PF_W ? 'w' : '-',
+				  ph[i].p_flags & PF_X ? 'x' : '-', 'p', '\0' };
+		for (int part = 0; part < 2; part++) {
+			uint64_t from = part ? (file_end > lo ? file_end : lo) : lo;
+			uint64_t to = part ? mem_end : file_end;
+			if (to <= from)
+				continue;
+			struct map_entry *e = &v[n];
+			memset(e, 0, sizeof(*e));
+			e->start = from;
+			e->end = to;
+			e->offset = part ? 0 : ph[i].p_offset & ~(page - 1);
+			memcpy(e->perms, perms, sizeof(perms));
+			file[n++] = !part;
+		}
+	}
+	if (!n || !file[0])
+		return false;
+	/* The file as the maps name it, through the first segment. */
+	char link[96], path[PATH_MAX];
+	snprintf(link, sizeof(link), "/proc/%d/map_files/%llx-%llx", (int)tid,
+		 (unsigned long long)v[0].start, (unsigned long long)v[0].end);
+	struct stat st;
+	ssize_t len = readlink(link, path, sizeof(path) - 1);
+	if (len <= 0 || path[0] != '/' || stat(link, &st) != 0)
+		return false;
+	path[len] = '\0';
+	static const char suffix[] = " (deleted)";
+	size_t slen = sizeof(suffix) - 1;
+	bool deleted = (size_t)len > slen && strcmp(path + len - slen, suffix) == 0;
+	if (deleted)
+		path[len - slen] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		if (file[i]) {
+			v[i].path = path;
+			v[i].inode = st.st_ino;
+			v[i].dev_major = major(st.st_dev);
+			v[i].dev_minor = minor(st.st_dev);
+			v[i].deleted = deleted;
+		}
+		snapshot_insert(&p->maps, &v[i]);
+	}
+	/* Opened now, while mapped: it may be unloaded, and then rewritten. */
+	objcache_get_copy(tid, &v[0]);
+	return true;
+}
+
 /* The last history entry came from an unmap the watch saw. */
 static void
 mark_unmapped(struct process *p, pid_t tid, const char *call, const uint64_t *pcs,
@@ -102,10 +225,24 @@ mark_unmapped(struct process *p, pid_t tid, const char *call, const uint64_t *pc
 	}
 }
 
+/* What the kernel has in [start, end) right now, into the snapshot: the
+   call is stopped at its entry, so this is exactly what it removes. */
+static void
+learn_range(struct process *p, pid_t tid, uint64_t start, uint64_t end)
+{
+	struct maps_snapshot now;
+	if (procmap_read_range(p->pid, tid, start, end, &now) < 0)
+		return;
+	for (size_t i = 0; i < now.n; i++)
+		snapshot_insert(&p->maps, &now.v[i]);
+	maps_snapshot_free(&now);
+}
+
 void
 addrspace_note_unmap(struct process *p, pid_t tid, uint64_t start, uint64_t end,
 		     const char *call, const uint64_t *pcs, size_t npcs)
 {
+	learn_range(p, tid, start, end);
 	struct maps_snapshot *s = &p->maps;
 	double t = clock_now();
 	/* Each overlapped entry keeps at most its part before and after. */

@@ -28,6 +28,13 @@ bool addrspace_refresh(struct process *p, pid_t tid,
 void addrspace_forget_range(struct process *p, uint64_t start, uint64_t end,
 			    unsigned int event_id);
 
+/* An object the dynamic linker just loaded at l_addr: its mappings, from
+   its program headers in memory (PT_LOAD, and the anonymous rest of its
+   bss), go into the snapshot without reading the maps, and its file is
+   opened through /proc/TID/map_files.  False, with nothing changed, when
+   they cannot be read: then read the maps. */
+bool addrspace_map_object(struct process *p, pid_t tid, uint64_t l_addr);
+
 /* The depth of the stack kept for each unmap the watch sees. */
 #define UNMAP_STACK_DEPTH 16
 

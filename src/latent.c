@@ -3,14 +3,17 @@
 #include "allocator.h"
 #include "demangle.h"
 #include "elfsym.h"
+#include "error.h"
 #include "finding.h"
 #include "heap.h"
+#include "procmap.h"
 #include "report.h"
 #include "scan.h"
 #include "tracee.h"
 #include "xmalloc.h"
 
 #include <elf.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -124,11 +127,21 @@ is_live(const struct ref *r)
 unsigned int
 latent_check(struct process *p, pid_t tid, uint64_t sp, const struct latent_target *t)
 {
+	/* The writable memory as it is now: library events no longer read
+	   the maps, and anonymous memory comes and goes between them. */
+	struct maps_snapshot now;
+	const struct maps_snapshot *maps = &now;
+	if (procmap_read_writable(p->pid, tid, &now) < 0) {
+		debug_msg("pid %d: reading the writable mappings through thread %d: %s; "
+			  "scanning those the tool saw last", p->pid, tid, strerror(errno));
+		maps = &p->maps;
+	}
 	struct scan_result sr;
-	scan_process(tid, &p->maps, t->start, t->end, t->pinned ? t->start : 0,
+	scan_process(tid, maps, t->start, t->end, t->pinned ? t->start : 0,
 		     t->pinned ? t->end : 0, sp, &sr);
 	if (!sr.n) {
 		scan_result_free(&sr);
+		maps_snapshot_free(&now);
 		return 0;
 	}
 	struct ref *refs = xcalloc(sr.n, sizeof(*refs));
@@ -138,8 +151,8 @@ latent_check(struct process *p, pid_t tid, uint64_t sp, const struct latent_targ
 		struct ref *r = &refs[i];
 		r->where = sr.hits[i].where;
 		r->value = sr.hits[i].value;
-		r->map = maps_snapshot_find(&p->maps, r->where);
-		r->stack = is_main_stack(r->map) || is_thread_stack(&p->maps, r->map);
+		r->map = maps_snapshot_find(maps, r->where);
+		r->stack = is_main_stack(r->map) || is_thread_stack(maps, r->map);
 		r->kind = classify(t->elf, r->value - t->l_addr, &r->symbol);
 		if (is_heap(r->map)) {
 			nheap++;
@@ -241,5 +254,6 @@ latent_check(struct process *p, pid_t tid, uint64_t sp, const struct latent_targ
 		free(refs[i].symbol);
 	free(refs);
 	scan_result_free(&sr);
+	maps_snapshot_free(&now);
 	return live;
 }

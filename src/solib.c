@@ -11,7 +11,9 @@
 #include "pin.h"
 #include "stats.h"
 #include "symbolize.h"
+#include "procmap.h"
 #include "tracee.h"
+#include "unmapwatch.h"
 #include "unwind.h"
 #include "xmalloc.h"
 
@@ -545,6 +547,17 @@ solib_sync(struct process *p, pid_t tid, uint64_t sp, uint64_t r_map)
 	bool derive = s->maps_fresh && ngone && !nnew;
 	for (size_t i = 0; i < ngone && derive; i++)
 		derive = gone[i].elf != NULL;
+	/* Plain loads, with the unmap watch keeping the snapshot honest
+	   between events (and PROCMAP_QUERY saying what an unmap removes):
+	   each new object's mappings come from its program headers, so the
+	   cost of a load does not grow with the number of mappings the
+	   process has.  Older kernels read the maps as before. */
+	bool mapped = s->started && !ngone && nnew && unmapwatch_active() &&
+		      procmap_query_available();
+	for (size_t j = 0; j < n && mapped; j++)
+		if (!known[j])
+			mapped = addrspace_map_object(p, tid, chain[j].l_addr);
+	derive |= mapped;
 	/* When the maps cannot be read, what the dynamic linker says it
 	   unmapped still goes to the history. */
 	if (!derive && !addrspace_refresh(p, tid, unload_event_for, &ur))
