@@ -274,6 +274,10 @@ dbg_for(const struct elf_file *f)
 	d->debug_fd = -1;
 	d->next = dbg_hash[b];
 	dbg_hash[b] = d;
+	/* A file rewritten in place since it was loaded: its DWARF would
+	   describe other code. */
+	if (elfsym_changed_on_disk((struct elf_file *)f))
+		return d;
 	Elf *elf = elfsym_elf_handle(f);
 	Dwarf *own = strings_terminated(elf, elfsym_path(f)) ?
 		     dwarf_begin_elf(elf, DWARF_C_READ, NULL) : NULL;

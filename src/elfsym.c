@@ -116,6 +116,11 @@ struct elf_file {
 
 	/* Section data has been read through libelf (elf_getdata). */
 	bool data_read;
+	/* The file as it was opened, to tell a rewrite in place (same inode):
+	   what elfsym_keep() read stays right, anything read later not. */
+	struct timespec mtime;
+	bool kept;
+	bool said_changed;
 	/* The whole file, owned by libelf, once elfsym_read_all read it. */
 	const unsigned char *image;
 	size_t image_size;
@@ -627,6 +632,7 @@ elfsym_open_fd(int fd, const char *display_path)
 	f->elf = elf;
 	f->path = xstrdup(path);
 	f->file_size = (uint64_t) st.st_size;
+	f->mtime = st.st_mtim;
 
 	if (elf_kind(elf) != ELF_K_ELF) {
 		debug_msg("%s: not an ELF file", path);
@@ -682,6 +688,23 @@ elfsym_read_all(struct elf_file *f)
 		f->image_size = n;
 	}
 	return true;
+}
+
+bool
+elfsym_changed_on_disk(struct elf_file *f)
+{
+	struct stat st;
+	if (fstat(f->fd, &st) != 0)
+		return true;
+	bool changed = (uint64_t)st.st_size != f->file_size ||
+		       st.st_mtim.tv_sec != f->mtime.tv_sec ||
+		       st.st_mtim.tv_nsec != f->mtime.tv_nsec;
+	if (changed && !f->said_changed) {
+		f->said_changed = true;
+		debug_msg("%s: changed on disk since it was loaded: only what was read then "
+			  "(symbols, relocations, build-id) is used", f->path);
+	}
+	return changed;
 }
 
 struct elf_file *
@@ -1022,6 +1045,8 @@ read_word(struct elf_file *f, uint64_t vaddr, uint64_t *word)
 		return false;
 
 	unsigned char b[8];
+	if (!f->image && elfsym_changed_on_disk(f))
+		return false;
 	if (f->image) {
 		if (off > f->image_size || f->image_size - off < 8)
 			return false;
@@ -1283,4 +1308,16 @@ elfsym_needs(struct elf_file *f, const char *soname)
 			return true;
 	}
 	return false;
+}
+
+bool
+elfsym_keep(struct elf_file *f)
+{
+	symtab_get(f, TAB_DYNSYM);
+	symtab_get(f, TAB_SYMTAB);
+	relocs_load(f);
+	elfsym_build_id(f);
+	dynamic_load(f);
+	f->kept = true;
+	return true;
 }

@@ -32,6 +32,14 @@ struct elf_file *elfsym_open_fd(int fd, const char *display_path);
 /* Convenience for tests and for ld.so: open(path) then elfsym_open_fd. */
 struct elf_file *elfsym_open_path(const char *path);
 void elfsym_close(struct elf_file *f);
+/* Read now what a diagnosis of the file needs after it is unloaded and
+   perhaps rewritten in place (same inode): its symbol tables, relocations,
+   build-id and dynamic section, and nothing else (no code, no DWARF). */
+bool elfsym_keep(struct elf_file *f);
+/* The file's size or modification time is not what it was when opened:
+   rewritten in place.  Said once with --debug. */
+bool elfsym_changed_on_disk(struct elf_file *f);
+
 /* Read the whole file into memory now, so that later lookups see it as it
    is at this moment even if it is rewritten in place (same inode) after
    it is unloaded.  False if it could not be read. */

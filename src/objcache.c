@@ -145,7 +145,7 @@ objcache_open(pid_t pid, const struct map_entry *m, bool copy)
 	o->ino = m->inode;
 	o->elf = open_mapped_elf(pid, m, dev);
 	if (o->elf && copy)
-		elfsym_read_all(o->elf);
+		elfsym_keep(o->elf);
 	unsigned int b = obj_bucket(dev, m->inode);
 	o->next = obj_hash[b];
 	obj_hash[b] = o;

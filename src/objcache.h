@@ -14,8 +14,10 @@ struct elf_file;
 /* The ELF file behind a file mapping of pid, opening it if needed while it
    is still mapped.  NULL if it is not a readable ELF file (remembered). */
 struct elf_file *objcache_get(pid_t pid, const struct map_entry *m);
-/* The same, and read the whole file into memory when first opened: for
-   libraries that may be unloaded, and then rewritten on disk. */
+/* The same, and read what a diagnosis needs of it (symbols, relocations,
+   build-id: elfsym_keep) when first opened: for libraries that may be
+   unloaded, and then rewritten on disk.  Never the whole file: the tool's
+   memory must not grow with the libraries' sizes. */
 struct elf_file *objcache_get_copy(pid_t pid, const struct map_entry *m);
 /* Only what is already open: for mappings that are gone. */
 struct elf_file *objcache_lookup(const struct map_entry *m);
