@@ -56,7 +56,8 @@ procmap_query_used(void)
 static int
 query(int fd, uint64_t addr, uint64_t flags, struct map_entry *e)
 {
-	char name[PATH_MAX];
+	/* Zeroed: tools like valgrind cannot know that the ioctl writes it. */
+	char name[PATH_MAX] = "";
 	struct ta_procmap_query q = {
 		.size = sizeof(q), .query_flags = flags, .query_addr = addr,
 		.vma_name_size = sizeof(name), .vma_name_addr = (uintptr_t)name,
