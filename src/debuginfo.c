@@ -315,6 +315,25 @@ file_of_index(Dwarf_Files *files, Dwarf_Word idx)
 	return files ? dwarf_filesrc(files, idx, NULL, NULL) : NULL;
 }
 
+/* The first inlined call among scopes[from..n) before the function that
+   holds them, into *cur; scopes is freed. */
+static bool
+innermost_inlined(Dwarf_Die *scopes, int n, int from, Dwarf_Die *cur)
+{
+	bool found = false;
+	for (int i = from; i < n; i++) {
+		int tag = dwarf_tag(&scopes[i]);
+		if (tag == DW_TAG_inlined_subroutine) {
+			*cur = scopes[i];
+			found = true;
+		}
+		if (tag == DW_TAG_inlined_subroutine || tag == DW_TAG_subprogram)
+			break;
+	}
+	free(scopes);
+	return found;
+}
+
 /* The compile unit holding vaddr.  Clang 14's DWARF 5 has no
    .debug_aranges, and libdw 0.188 cannot build them from its range lists:
    then each unit's own ranges are asked. */
@@ -359,18 +378,9 @@ debuginfo_lookup(struct elf_file *f, uint64_t vaddr, struct src_location *out)
 	   definition; the calls around it come from dwarf_getscopes_die on
 	   the concrete inlined DIE, one level at a time. */
 	Dwarf_Die *scopes = NULL, cur;
-	bool inlined = false;
+	bool inlined;
 	int n = dwarf_getscopes(&cu, vaddr, &scopes);
-	for (int i = 0; i < n; i++) {
-		int tag = dwarf_tag(&scopes[i]);
-		if (tag == DW_TAG_inlined_subroutine) {
-			cur = scopes[i];
-			inlined = true;
-		}
-		if (tag == DW_TAG_inlined_subroutine || tag == DW_TAG_subprogram)
-			break;
-	}
-	free(scopes);
+	inlined = innermost_inlined(scopes, n, 0, &cur);
 	for (unsigned int depth = 0; inlined && depth < DEBUGINFO_MAX_INLINE; depth++) {
 		out->inlined = xrealloc(out->inlined, (out->ninlined + 1) * sizeof(*out->inlined));
 		struct src_inline *in = &out->inlined[out->ninlined++];
@@ -386,16 +396,7 @@ debuginfo_lookup(struct elf_file *f, uint64_t vaddr, struct src_location *out)
 		cur_line = (unsigned int)call_line;
 		inlined = false;
 		n = dwarf_getscopes_die(&cur, &scopes);
-		for (int i = 1; i < n; i++) {
-			int tag = dwarf_tag(&scopes[i]);
-			if (tag == DW_TAG_inlined_subroutine) {
-				cur = scopes[i];
-				inlined = true;
-			}
-			if (tag == DW_TAG_inlined_subroutine || tag == DW_TAG_subprogram)
-				break;
-		}
-		free(scopes);
+		inlined = innermost_inlined(scopes, n, 1, &cur);
 	}
 	out->file = cur_file;
 	out->line = cur_line;
