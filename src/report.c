@@ -92,8 +92,9 @@ report_event(FILE *out, const struct process *p, const struct tl_event *e)
 	case TL_LOAD:
 		if (e->flags >= 0 && e->flags != 0)
 			solib_format_flags(e->flags, extra, sizeof(extra));
-		fprintf(out, "%s  %#llx-%#llx%s%s\n", path, (unsigned long long)e->start,
-			(unsigned long long)e->end, extra[0] ? "  " : "", extra);
+		fprintf(out, "%s  %#llx-%#llx%s%s%s\n", path, (unsigned long long)e->start,
+			(unsigned long long)e->end, extra[0] ? "  " : "", extra,
+			e->at_attach ? "  (before attach)" : "");
 		break;
 	case TL_UNLOAD: {
 		const struct tl_event *by = e->ref ? timeline_find(&p->timeline, e->ref) : NULL;
@@ -132,6 +133,13 @@ report_event(FILE *out, const struct process *p, const struct tl_event *e)
 	case TL_EXIT:
 		report_format_status(e->status, extra, sizeof(extra));
 		fprintf(out, "%s\n", extra);
+		break;
+	case TL_ATTACH:
+		fprintf(out, "%s  %d thread%s; libraries loaded before are marked "
+			"\"before attach\"\n", path ? path : "?", e->status, e->status == 1 ? "" : "s");
+		break;
+	case TL_DETACH:
+		fprintf(out, "breakpoints removed, the process goes on untraced\n");
 		break;
 	}
 }

@@ -160,6 +160,10 @@ write_event(struct json *j, const struct tl_event *e)
 	}
 	if (e->kind == TL_EXIT)
 		write_status(j, "status", e->status);
+	if (e->kind == TL_LOAD && e->at_attach)
+		json_bool(j, "before_attach", true);
+	if (e->kind == TL_ATTACH)
+		json_int(j, "threads", e->status);
 	json_object_end(j);
 }
 

@@ -23,7 +23,12 @@ struct process {
 	double started_at;
 	bool ended;		/* the last thread is gone or it exec'd */
 	bool exec_ended;	/* ended by exec into a new image */
-	bool detached;		/* handed over to a debugger: no longer traced */
+	bool detached;		/* handed over to a debugger, or let go (-p): no
+				   longer traced */
+	bool attached;		/* running before we attached to it (-p), or
+				   forked from one: not ours to end */
+	bool attach_setup;	/* its libraries are still to be read, at its
+				   first stop */
 	int wait_status;	/* valid once ended (not for exec_ended) */
 	double ended_at;
 	unsigned int nthreads;
@@ -40,6 +45,7 @@ enum tracee_flags {
 	TF_STEPPING = 1 << 0,	/* single-stepping over the breakpoint at step_addr */
 	TF_REPORTED = 1 << 1,	/* a fault was already reported for this thread */
 	TF_NEW = 1 << 2,	/* its first stop (the attach stop) is still to come */
+	TF_HELD = 1 << 3,	/* detaching: kept stopped until every thread is */
 };
 
 struct tracee {

@@ -143,3 +143,48 @@ check_fs_c() {
 	expect_frame $rep "crashed" "#0 +ops_run +libplugin_ops.so \(unloaded\)" "$rep: the frame in unloaded code"
 	expect_frame $rep "crashed" "#1 +call_kept_fnptr\+0x[0-9a-f]+ +host_c" "$rep: the host frame"
 }
+
+# wait_until WHAT CMD...: poll CMD (for at most 20 s) until it succeeds.
+wait_until() {
+	what=$1
+	shift
+	i=0
+	until "$@"; do
+		i=$((i + 1))
+		[ $i -lt 400 ] || fail "timed out waiting for $what"
+		sleep 0.05
+	done
+}
+
+# start_target MODE ARGS...: start reproducer attach_target (of $cc) in
+# the background, in MODE, with its handshake files ready and go; waits
+# until it is ready and sets target to its pid.
+start_target() {
+	rm -f ready go
+	"$REPRO/$cc/attach_target" "$1" ready go "$REPRO/$cc/libplugin_ops.so" "${2-}" \
+		>target.out 2>&1 &
+	target=$!
+	wait_until "attach_target $1 to be ready" test -s ready
+}
+
+# attach_tool NAME ARGS...: run the tool in the background with ARGS (not
+# -q), its stderr in NAME.err, and wait until it says it attached; sets
+# tool to its pid (signals sent there reach the tool itself; `wait $tool`
+# gives how it ended).
+attach_tool() {
+	name=$1
+	shift
+	"$TA" "$@" 2>"$name.err" &
+	tool=$!
+	wait_until "the tool to attach (see $name.err)" grep -qs "attached to pid" "$name.err"
+}
+
+# proc_field PID FIELD: a field of /proc/PID/status ("State", "TracerPid").
+proc_field() {
+	sed -n "s/^$2:[[:space:]]*//p" "/proc/$1/status" 2>/dev/null
+}
+
+# field_is PID FIELD VALUE: for wait_until.
+field_is() {
+	[ "$(proc_field "$1" "$2")" = "$3" ]
+}
