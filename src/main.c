@@ -306,6 +306,7 @@ main(int argc, char **argv)
 	int status = supervisor_run(&hooks);
 
 	report_timelines(ro);
+	report_summary(ro->out);
 	if (json_path) {
 		char *json_file = output_path_expand(json_path, supervisor_command_pid());
 		report_json_write(json_file, npids ? command_of(supervisor_command_pid()) :

@@ -181,6 +181,80 @@ report_timelines(const struct report_options *o)
 	}
 }
 
+bool
+report_summary_shows(const struct process *p)
+{
+	return !p->exec_ended;
+}
+
+bool
+report_summary_due(void)
+{
+	unsigned int n = 0;
+	for (const struct process *p = process_list; p; p = p->next) {
+		if (p->attached)
+			return true;
+		n += report_summary_shows(p);
+	}
+	return n > 1;
+}
+
+void
+report_process_tally(const struct process *p, struct process_tally *t)
+{
+	memset(t, 0, sizeof(*t));
+	for (size_t i = 0; i < nfindings; i++) {
+		const struct finding *f = findings[i];
+		if (f->pid != p->pid)
+			continue;
+		if (f->kind == FINDING_LATENT) {
+			t->latent++;
+		} else {
+			t->faults++;
+			t->unloaded_faults += f->blames_library;
+		}
+	}
+}
+
+void
+report_format_end(const struct process *p, char *buf, size_t size)
+{
+	if (p->ended)
+		report_format_status(p->wait_status, buf, size);
+	else if (p->detached && p->attached)
+		snprintf(buf, size, "detached (runs on)");
+	else if (p->detached)
+		snprintf(buf, size, "handed to a debugger");
+	else
+		snprintf(buf, size, "still running");
+}
+
+void
+report_summary(FILE *out)
+{
+	if (!report_summary_due())
+		return;
+	unsigned int n = 0;
+	for (const struct process *p = process_list; p; p = p->next)
+		n += report_summary_shows(p);
+	fprintf(out, "%s: summary of %u process%s:\n", PACKAGE, n, n == 1 ? "" : "es");
+	for (const struct process *p = process_list; p; p = p->next) {
+		if (!report_summary_shows(p))
+			continue;
+		char end[64], found[128];
+		struct process_tally t;
+		report_format_end(p, end, sizeof(end));
+		report_process_tally(p, &t);
+		if (!t.faults && !t.latent)
+			snprintf(found, sizeof(found), "no findings");
+		else
+			snprintf(found, sizeof(found), "%u fault%s (%u in unloaded code), %u latent",
+				 t.faults, t.faults == 1 ? "" : "s", t.unloaded_faults, t.latent);
+		fprintf(out, "  pid %-7d %-20s %-28s %s\n", p->pid, shown_name(p), end, found);
+	}
+	fflush(out);
+}
+
 const char *
 report_signal_name(int sig)
 {
