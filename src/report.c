@@ -216,12 +216,19 @@ report_process_tally(const struct process *p, struct process_tally *t)
 	}
 }
 
+bool
+report_process_let_go(const struct process *p)
+{
+	return !p->ended && p->detached && p->timeline.n &&
+	       p->timeline.v[p->timeline.n - 1].kind == TL_DETACH;
+}
+
 void
 report_format_end(const struct process *p, char *buf, size_t size)
 {
 	if (p->ended)
 		report_format_status(p->wait_status, buf, size);
-	else if (p->detached && p->attached)
+	else if (report_process_let_go(p))
 		snprintf(buf, size, "detached (runs on)");
 	else if (p->detached)
 		snprintf(buf, size, "handed to a debugger");

@@ -39,6 +39,8 @@ bool report_summary_shows(const struct process *p);
    that how each ended is said even with --quiet. */
 bool report_summary_due(void);
 void report_process_tally(const struct process *p, struct process_tally *t);
+/* Let go on SIGINT/SIGTERM after -p (not handed to a debugger). */
+bool report_process_let_go(const struct process *p);
 /* "exited with status 0", "killed by SIGSEGV", "detached (runs on)". */
 void report_format_end(const struct process *p, char *buf, size_t size);
 /* One line per process: pid, command, how it ended, its findings. */

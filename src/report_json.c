@@ -173,7 +173,7 @@ write_end(struct json *j, const struct process *p)
 {
 	const char *how = p->exec_ended ? "exec" :
 			  p->ended ? NULL :
-			  p->detached && p->attached ? "detached" : "unknown";
+			  report_process_let_go(p) ? "detached" : "unknown";
 	if (!how) {
 		write_status(j, "end", p->wait_status);
 		return;
