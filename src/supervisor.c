@@ -643,6 +643,9 @@ int
 supervisor_attach(pid_t pid)
 {
 	struct attach_target tg;
+	/* -p given twice, or a thread of a process attached already. */
+	if (tracee_find(pid))
+		return 0;
 	if (!attach_target_check(pid, &tg))
 		return -1;
 	if (ptrace(PTRACE_SEIZE, tg.pid, NULL, (void *)(long)ATTACH_OPTIONS) < 0) {
@@ -828,12 +831,6 @@ void
 supervisor_request_detach(void)
 {
 	detach_requested = 1;
-}
-
-bool
-supervisor_detached(void)
-{
-	return detaching;
 }
 
 pid_t

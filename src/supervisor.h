@@ -34,8 +34,6 @@ int supervisor_spawn(char **argv, int *exit_status_on_failure);
 int supervisor_attach(pid_t pid);
 /* Detach from everything attached so far, at the next turn of the loop. */
 void supervisor_request_detach(void);
-/* Whether the run ended by detaching (-p and SIGINT/SIGTERM). */
-bool supervisor_detached(void);
 /* The command's pid (or the first attached), once known. */
 pid_t supervisor_command_pid(void);
 /* Run until every tracee is gone.  Returns the wait status of the command
