@@ -12,6 +12,10 @@
  *   attach_target threads READY GO PLUGIN.so N
  *       N threads do dlopen / run / dlclose cycles until GO; then the
  *       main thread joins them and crashes as in "crash"
+ *   attach_target spawn READY GO PLUGIN.so N
+ *       N threads start /bin/true with posix_spawn (a vfork: the parent
+ *       waits until the child has exec'd) and load and unload the plugin,
+ *       until GO; then exit 0
  *
  * Exit 4: GO never came (60 s).
  */
@@ -19,7 +23,9 @@
 #include "plugin_ops.h"
 
 #include <pthread.h>
+#include <spawn.h>
 #include <stdatomic.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -82,6 +88,27 @@ static void *worker(void *arg)
 	return (void *)n;
 }
 
+extern char **environ;
+
+static void *spawner(void *arg)
+{
+	char *argv[] = { (char *)"true", NULL };
+
+	(void)arg;
+	while (!atomic_load(&stop_workers)) {
+		pid_t pid;
+		int st;
+
+		if (posix_spawn(&pid, "/bin/true", NULL, NULL, argv, environ) != 0 ||
+		    waitpid(pid, &st, 0) != pid || st != 0) {
+			fprintf(stderr, "attach_target: posix_spawn of /bin/true failed\n");
+			exit(5);
+		}
+		cycle();
+	}
+	return NULL;
+}
+
 static REPRO_NOINLINE int call_kept_fnptr(int (*run)(void))
 {
 	say("host: calling kept function pointer");
@@ -119,6 +146,20 @@ int main(int argc, char **argv)
 			cycle();
 		say("host: %d cycles done", n);
 		return 0;
+	} else if (strcmp(argv[1], "spawn") == 0 && argc == 6) {
+		int n = atoi(argv[5]);
+		pthread_t t[64];
+
+		if (n < 1 || n > 64)
+			return REPRO_EXIT_USAGE;
+		for (int i = 0; i < n; i++)
+			pthread_create(&t[i], NULL, spawner, NULL);
+		write_ready(argv[2]);
+		wait_for(argv[3]);
+		atomic_store(&stop_workers, 1);
+		for (int i = 0; i < n; i++)
+			pthread_join(t[i], NULL);
+		say("host: %d spawners joined", n);
 	} else if (strcmp(argv[1], "threads") == 0 && argc == 6) {
 		int n = atoi(argv[5]);
 		pthread_t t[64];

@@ -275,6 +275,25 @@ clone_kind(pid_t parent)
 	return (flags & CLONE_THREAD) ? CHILD_THREAD : CHILD_PROCESS;
 }
 
+static void detach_vfork_child(struct tracee *t);
+
+/* Whether pid is traced by us now (TracerPid in its status). */
+static bool
+traced_by_us(pid_t pid)
+{
+	char path[64], line[128];
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	FILE *f = fopen(path, "re");
+	int tracer = 0;
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "TracerPid: %d", &tracer) == 1)
+			break;
+	fclose(f);
+	return tracer == getpid();
+}
+
 static void
 on_new_child(struct tracee *t, unsigned int event)
 {
@@ -282,9 +301,20 @@ on_new_child(struct tracee *t, unsigned int event)
 	if (ptrace(PTRACE_GETEVENTMSG, t->tid, NULL, &msg) < 0)
 		return;
 	pid_t child = (pid_t)msg;
-	if (tracee_find(child))
+	struct tracee *c = tracee_find(child);
+	/* Its own stops can come first: a quick child may have exec'd and
+	   ended before we see its parent's event.  No ghost for it. */
+	if (!c && !traced_by_us(child))
 		return;
-	adopt(child, t->tid, event == PTRACE_EVENT_CLONE ? clone_kind(t->tid) : CHILD_PROCESS);
+	if (!c)
+		c = adopt(child, t->tid,
+			  event == PTRACE_EVENT_CLONE ? clone_kind(t->tid) : CHILD_PROCESS);
+	if (event == PTRACE_EVENT_VFORK) {
+		c->flags |= TF_VFORKED;
+		/* Held before we knew: its parent cannot stop until it goes. */
+		if (c->flags & TF_HELD)
+			detach_vfork_child(c);
+	}
 }
 
 static void
@@ -302,7 +332,7 @@ on_exec(struct tracee *t)
 	/* What the thread did in the old image is no concern of the new one:
 	   a step over an int3 that is gone with it, a fault already reported
 	   (the new image's own faults must be). */
-	t->flags &= ~(TF_STEPPING | TF_REPORTED);
+	t->flags &= ~(TF_STEPPING | TF_REPORTED | TF_VFORKED);
 	t->step_addr = 0;
 	struct process *old = t->proc;
 	unwind_forget(old->pid);
@@ -704,10 +734,13 @@ static void
 count_held(struct tracee *t, void *arg)
 {
 	struct hold_count *c = arg;
-	if (t->flags & TF_HELD)
+	if (t->flags & TF_HELD) {
 		c->any = t;
-	else
+	} else {
 		c->unheld++;
+		debug_msg("detaching: waiting for thread %d of pid %d to stop", t->tid,
+			  (int)t->proc->pid);
+	}
 }
 
 static bool
@@ -796,8 +829,11 @@ detach_on_stop(struct tracee *t, int status)
 	}
 	t->flags = (t->flags & ~TF_NEW) | TF_HELD;
 	t->pending_sig = 0;
-	if (event == PTRACE_EVENT_STOP)
+	if (event == PTRACE_EVENT_STOP) {
+		if (t->flags & TF_VFORKED)
+			detach_vfork_child(t);
 		return true;
+	}
 	/* On one of our int3s (or one a handler took out since): back to the
 	   instruction, whose byte goes back before the detach.  Any other
 	   signal is delivered at the detach. */
@@ -810,10 +846,28 @@ detach_on_stop(struct tracee *t, int status)
 	     (mem_read(t->proc->pid, regs.rip - 1, &byte, 1) && byte != 0xcc))) {
 		regs.rip--;
 		ptrace(PTRACE_SETREGS, t->tid, NULL, &regs);
-		return true;
+	} else {
+		t->pending_sig = sig;
 	}
-	t->pending_sig = sig;
+	if (t->flags & TF_VFORKED)
+		detach_vfork_child(t);
 	return true;
+}
+
+/* Detaching from a vfork child before its exec: its parent waits for it
+   where no interrupt stops it, so it cannot wait for its parent.  It
+   runs in its parent's memory: the int3s go from there now. */
+static void
+detach_vfork_child(struct tracee *t)
+{
+	struct process *p = t->proc;
+	for (size_t i = 0; i < p->bps.n; i++)
+		mem_poke_byte(t->tid, p->bps.v[i].addr, p->bps.v[i].orig, NULL);
+	bp_table_free(&p->bps);
+	timeline_add(&p->timeline, TL_DETACH, p->pid, NULL);
+	detach_thread(t, NULL);
+	p->detached = true;
+	p->ended_at = clock_now();
 }
 
 static void

@@ -46,6 +46,8 @@ enum tracee_flags {
 	TF_REPORTED = 1 << 1,	/* a fault was already reported for this thread */
 	TF_NEW = 1 << 2,	/* its first stop (the attach stop) is still to come */
 	TF_HELD = 1 << 3,	/* detaching: kept stopped until every thread is */
+	TF_VFORKED = 1 << 4,	/* a vfork child before its exec: its parent
+				   waits for it, in its memory */
 };
 
 struct tracee {

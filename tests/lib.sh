@@ -184,7 +184,26 @@ proc_field() {
 	sed -n "s/^$2:[[:space:]]*//p" "/proc/$1/status" 2>/dev/null
 }
 
+# ended PID: the process is gone or a zombie (for wait_until).
+ended() {
+	case $(proc_field "$1" State) in
+	'' | Z*) return 0 ;;
+	esac
+	return 1
+}
+
 # field_is PID FIELD VALUE: for wait_until.
 field_is() {
 	[ "$(proc_field "$1" "$2")" = "$3" ]
+}
+
+# kill_leftovers: for trap EXIT in a test that attaches: a tool or target
+# left running by a failure is killed (known by its command line: the pid
+# may have been reused).
+kill_leftovers() {
+	for pid in ${tool-} ${target-}; do
+		case $(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null) in
+		*teardown-audit*|*attach_target*|*tree3*) kill -9 "$pid" 2>/dev/null ;;
+		esac
+	done
 }
