@@ -9,6 +9,10 @@
 #include "report_json.h"
 #include "stats.h"
 #include "supervisor.h"
+#include "attach.h"
+#include "output_path.h"
+#include "tracee.h"
+#include "xmalloc.h"
 #include "clock.h"
 
 #include <getopt.h>
@@ -26,10 +30,15 @@ usage(FILE *out)
 {
 	fprintf(out,
 "Usage: %s [OPTIONS] -- COMMAND [ARGS...]\n"
-"Run COMMAND under ptrace, following every process and thread it starts, and\n"
-"report shared-library loads and unloads, who called dlclose, and faults in\n"
-"code or data of libraries that were unloaded.\n"
+"  or:  %s [OPTIONS] -p PID [-p PID]...\n"
+"Run COMMAND under ptrace, or attach to running processes, following every\n"
+"process and thread they start, and report shared-library loads and unloads,\n"
+"who called dlclose, and faults in code or data of libraries that were unloaded.\n"
 "\n"
+"  -p, --attach=PID         attach to the running process PID (all its threads,\n"
+"                           and from then on its children) instead of starting a\n"
+"                           command; repeat for several.  The first SIGINT or\n"
+"                           SIGTERM detaches and leaves them running untraced\n"
 "  -o, --output=FILE        write the report to FILE instead of stderr\n"
 "  -q, --quiet              print findings only, no timeline\n"
 "      --json=FILE          also write the whole report as JSON to FILE\n"
@@ -52,10 +61,15 @@ usage(FILE *out)
 "  -h, --help               show this help and exit\n"
 "  -V, --version            show the version and exit\n"
 "\n"
+"In FILE of --output and --json, %%p is the command's pid (the first -p PID),\n"
+"%%%% a literal %%: one file per process, e.g. as a ros2 launch node's\n"
+"prefix='teardown-audit -q -o /tmp/audit-%%p.txt --'.\n"
+"\n"
 "The exit status is the command's: its exit code, or the same fatal signal\n"
 "raised again (with core dumps off).  127: COMMAND not found; 126: COMMAND\n"
-"not executable; 1: teardown-audit itself could not run it.\n",
-		program_name);
+"not executable; 1: teardown-audit itself could not run it or attach.  With\n"
+"-p: 0 after detaching, else how the (first) process ended.\n",
+		program_name, program_name);
 }
 
 /* End as the command ended: same exit code, or the same signal. */
@@ -114,6 +128,33 @@ warn_if_setuid(const char *cmd)
 	free(full);
 }
 
+/* -p: the process's arguments stand for the command. */
+static char **
+command_of(pid_t pid)
+{
+	static char *unknown[] = { (char *)"?", NULL };
+	for (struct process *p = process_list; p; p = p->next)
+		if (p->pid == pid && p->argv && p->argv[0])
+			return p->argv;
+	return unknown;
+}
+
+/* Said on stderr, as strace does, once its libraries are read and the
+   breakpoints planted: from here on nothing is missed. */
+static void
+announce_attached(struct process *p, void *arg)
+{
+	const struct diagnose_context *dc = arg;
+	if (dc->report->quiet)
+		return;
+	size_t nlibs = 0;
+	for (size_t i = 0; i < p->solib.n; i++)
+		nlibs += p->solib.libs[i].path[0] != '\0';
+	error_msg("attached to pid %d (%s): %u thread%s, %zu librar%s loaded", (int)p->pid,
+		  process_name(p), p->nthreads, p->nthreads == 1 ? "" : "s", nlibs,
+		  nlibs == 1 ? "y" : "ies");
+}
+
 static void
 raise_fd_limit(void)
 {
@@ -131,6 +172,7 @@ main(int argc, char **argv)
 	enum { OPT_DEBUG = 256, OPT_STATS, OPT_ERROR_EXITCODE, OPT_JSON, OPT_GDB, OPT_DEBUG_DIRS };
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
+		{ "attach", required_argument, NULL, 'p' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "debug", no_argument, NULL, OPT_DEBUG },
 		{ "stats", no_argument, NULL, OPT_STATS },
@@ -146,15 +188,25 @@ main(int argc, char **argv)
 	const char *output = NULL, *json_path = NULL;
 	bool print_stats = false, gdb = false;
 	int error_exitcode = 0;
+	pid_t *pids = NULL;
+	size_t npids = 0, cappids = 0;
 	int c;
 
 	clock_start();
 	ro->out = stderr;
-	while ((c = getopt_long(argc, argv, "+o:qhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+o:p:qhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			output = optarg;
 			break;
+		case 'p': {
+			pid_t pid;
+			if (!attach_parse_pid(optarg, &pid))
+				error_msg_and_die("-p wants a process id, not '%s'", optarg);
+			pids = xgrow(pids, &cappids, npids + 1, sizeof(*pids));
+			pids[npids++] = pid;
+			break;
+		}
 		case 'q':
 			ro->quiet = true;
 			break;
@@ -193,42 +245,81 @@ main(int argc, char **argv)
 			return EXIT_FAILURE;
 		}
 	}
-	if (optind >= argc) {
+	if (npids && optind < argc) {
+		error_msg("-p attaches to running processes: it takes no command ('%s')",
+			  argv[optind]);
+		return EXIT_FAILURE;
+	}
+	if (!npids && optind >= argc) {
 		error_msg("no command given: write it after the options, e.g. "
-			  "'%s -- ./my_program arg'", program_name);
+			  "'%s -- ./my_program arg', or attach with -p PID", program_name);
 		fprintf(stderr, "Try '%s --help' for more information.\n", program_name);
 		return EXIT_FAILURE;
 	}
-	/* Checked before the command starts, so that nothing it does is lost. */
-	if (output) {
+	/* Checked before the command starts, so that nothing it does is lost;
+	   a name with the command's pid is opened once the pid is known. */
+	bool output_later = output && output_path_has_pid(output);
+	if (output_later && !output_path_check(output, "the report"))
+		return EXIT_FAILURE;
+	if (output && !output_later) {
 		ro->out = fopen(output, "we");
 		if (!ro->out)
 			perror_msg_and_die("cannot write the report to '%s'", output);
 	}
-	if (json_path && !report_json_check(json_path))
+	if (json_path && (output_path_has_pid(json_path) ?
+			  !output_path_check(json_path, "the JSON report") :
+			  !report_json_check(json_path)))
 		return EXIT_FAILURE;
 	raise_fd_limit();
-	warn_if_setuid(argv[optind]);
-
-	int fail_status;
-	if (supervisor_spawn(argv + optind, &fail_status) < 0)
-		return fail_status;
 
 	struct diagnose_context dc = { .report = ro, .gdb = gdb };
 	struct supervisor_hooks hooks = {
 		.on_fault = diagnose_fault, .hand_off = diagnose_hand_off,
-		.on_killed = diagnose_killed, .arg = &dc,
+		.on_killed = diagnose_killed, .on_attached = announce_attached,
+		.arg = &dc,
 	};
+	int fail_status;
+	if (npids) {
+		for (size_t i = 0; i < npids; i++)
+			if (supervisor_attach(pids[i]) < 0) {
+				/* Let go of those already attached, unchanged. */
+				if (supervisor_command_pid()) {
+					supervisor_request_detach();
+					supervisor_run(&hooks);
+				}
+				return EXIT_FAILURE;
+			}
+	} else {
+		warn_if_setuid(argv[optind]);
+		if (supervisor_spawn(argv + optind, &fail_status) < 0)
+			return fail_status;
+	}
+	char *output_file = output ? output_path_expand(output, supervisor_command_pid()) : NULL;
+	if (output_later) {
+		ro->out = fopen(output_file, "we");
+		if (!ro->out) {
+			perror_msg("cannot write the report to '%s'; it goes to stderr", output_file);
+			ro->out = stderr;
+		}
+	}
+
 	int status = supervisor_run(&hooks);
 
 	report_timelines(ro);
-	if (json_path)
-		report_json_write(json_path, argv + optind, status);
+	report_summary(ro->out);
+	if (json_path) {
+		char *json_file = output_path_expand(json_path, supervisor_command_pid());
+		report_json_write(json_file, npids ? command_of(supervisor_command_pid()) :
+				  argv + optind, status);
+		free(json_file);
+	}
 	if (print_stats)
 		stats_print(ro->out);
 	fflush(ro->out);
 	if (ro->out != stderr && fclose(ro->out) != 0)
-		perror_msg("writing the report to '%s'", output);
+		perror_msg("writing the report to '%s'", output_file);
+	free(output_file);
+	free(pids);
 	debuginfo_free_all();
 	objcache_free_all();
 	if (error_exitcode && (report_findings.latent || report_findings.unloaded_faults))

@@ -93,8 +93,9 @@ report_event(FILE *out, const struct process *p, const struct tl_event *e)
 	case TL_LOAD:
 		if (e->flags >= 0 && e->flags != 0)
 			solib_format_flags(e->flags, extra, sizeof(extra));
-		fprintf(out, "%s  %#llx-%#llx%s%s\n", path, (unsigned long long)e->start,
-			(unsigned long long)e->end, extra[0] ? "  " : "", extra);
+		fprintf(out, "%s  %#llx-%#llx%s%s%s\n", path, (unsigned long long)e->start,
+			(unsigned long long)e->end, extra[0] ? "  " : "", extra,
+			e->at_attach ? "  (before attach)" : "");
 		break;
 	case TL_UNLOAD: {
 		const struct tl_event *by = e->ref ? timeline_find(&p->timeline, e->ref) : NULL;
@@ -134,6 +135,13 @@ report_event(FILE *out, const struct process *p, const struct tl_event *e)
 		report_format_status(e->status, extra, sizeof(extra));
 		fprintf(out, "%s\n", extra);
 		break;
+	case TL_ATTACH:
+		fprintf(out, "%s  %d thread%s; libraries loaded before are marked "
+			"\"before attach\"\n", path ? path : "?", e->status, e->status == 1 ? "" : "s");
+		break;
+	case TL_DETACH:
+		fprintf(out, "breakpoints removed, the process goes on untraced\n");
+		break;
 	}
 }
 
@@ -161,6 +169,8 @@ report_timelines(const struct report_options *o)
 	/* Said even with -q: every verdict about unmapped memory depends on it. */
 	if (unmapwatch_why_not())
 		fprintf(o->out, "%s: note: %s\n", PACKAGE, unmapwatch_why_not());
+	if (unmapwatch_why_not_attached())
+		fprintf(o->out, "%s: note: %s\n", PACKAGE, unmapwatch_why_not_attached());
 	if (o->quiet)
 		return;
 	for (const struct process *p = process_list; p; p = p->next) {
@@ -175,6 +185,87 @@ report_timelines(const struct report_options *o)
 				p->ended_at * 1e3);
 		fflush(o->out);
 	}
+}
+
+bool
+report_summary_shows(const struct process *p)
+{
+	return !p->exec_ended;
+}
+
+bool
+report_summary_due(void)
+{
+	unsigned int n = 0;
+	for (const struct process *p = process_list; p; p = p->next) {
+		if (p->attached)
+			return true;
+		n += report_summary_shows(p);
+	}
+	return n > 1;
+}
+
+void
+report_process_tally(const struct process *p, struct process_tally *t)
+{
+	memset(t, 0, sizeof(*t));
+	for (size_t i = 0; i < nfindings; i++) {
+		const struct finding *f = findings[i];
+		if (f->pid != p->pid)
+			continue;
+		if (f->kind == FINDING_LATENT) {
+			t->latent++;
+		} else {
+			t->faults++;
+			t->unloaded_faults += f->blames_library;
+		}
+	}
+}
+
+bool
+report_process_let_go(const struct process *p)
+{
+	return !p->ended && p->detached && p->timeline.n &&
+	       p->timeline.v[p->timeline.n - 1].kind == TL_DETACH;
+}
+
+void
+report_format_end(const struct process *p, char *buf, size_t size)
+{
+	if (p->ended)
+		report_format_status(p->wait_status, buf, size);
+	else if (report_process_let_go(p))
+		snprintf(buf, size, "detached (runs on)");
+	else if (p->detached)
+		snprintf(buf, size, "handed to a debugger");
+	else
+		snprintf(buf, size, "still running");
+}
+
+void
+report_summary(FILE *out)
+{
+	if (!report_summary_due())
+		return;
+	unsigned int n = 0;
+	for (const struct process *p = process_list; p; p = p->next)
+		n += report_summary_shows(p);
+	fprintf(out, "%s: summary of %u process%s:\n", PACKAGE, n, n == 1 ? "" : "es");
+	for (const struct process *p = process_list; p; p = p->next) {
+		if (!report_summary_shows(p))
+			continue;
+		char end[64], found[128];
+		struct process_tally t;
+		report_format_end(p, end, sizeof(end));
+		report_process_tally(p, &t);
+		if (!t.faults && !t.latent)
+			snprintf(found, sizeof(found), "no findings");
+		else
+			snprintf(found, sizeof(found), "%u fault%s (%u in unloaded code), %u latent",
+				 t.faults, t.faults == 1 ? "" : "s", t.unloaded_faults, t.latent);
+		fprintf(out, "  pid %-7d %-20s %-28s %s\n", p->pid, shown_name(p), end, found);
+	}
+	fflush(out);
 }
 
 const char *

@@ -26,6 +26,25 @@ extern struct report_findings report_findings;
 
 /* Every process's timeline, oldest process first. */
 void report_timelines(const struct report_options *o);
+
+/* What one process (all images of its pid) was found with. */
+struct process_tally {
+	unsigned int faults;		/* fault signals diagnosed */
+	unsigned int unloaded_faults;	/* of them, in unloaded libraries */
+	unsigned int latent;		/* latent findings */
+};
+/* The processes of the summary: the last image of each pid. */
+bool report_summary_shows(const struct process *p);
+/* Whether a summary is due: several processes, or attached ones (-p), so
+   that how each ended is said even with --quiet. */
+bool report_summary_due(void);
+void report_process_tally(const struct process *p, struct process_tally *t);
+/* Let go on SIGINT/SIGTERM after -p (not handed to a debugger). */
+bool report_process_let_go(const struct process *p);
+/* "exited with status 0", "killed by SIGSEGV", "detached (runs on)". */
+void report_format_end(const struct process *p, char *buf, size_t size);
+/* One line per process: pid, command, how it ended, its findings. */
+void report_summary(FILE *out);
 /* One stack, one frame a line, each line starting with indent. */
 void report_stack(FILE *out, const struct stack *s, const char *indent);
 /* "exited with status 3", "killed by SIGSEGV (core dumped)". */

@@ -160,6 +160,26 @@ write_event(struct json *j, const struct tl_event *e)
 	}
 	if (e->kind == TL_EXIT)
 		write_status(j, "status", e->status);
+	if (e->kind == TL_LOAD && e->at_attach)
+		json_bool(j, "before_attach", true);
+	if (e->kind == TL_ATTACH)
+		json_int(j, "threads", e->status);
+	json_object_end(j);
+}
+
+/* How an image ended (doc/report.schema.json's process_end). */
+static void
+write_end(struct json *j, const struct process *p)
+{
+	const char *how = p->exec_ended ? "exec" :
+			  p->ended ? NULL :
+			  report_process_let_go(p) ? "detached" : "unknown";
+	if (!how) {
+		write_status(j, "end", p->wait_status);
+		return;
+	}
+	json_object_begin(j, "end");
+	json_string(j, "how", how);
 	json_object_end(j);
 }
 
@@ -178,21 +198,28 @@ write_process(struct json *j, const struct process *p)
 	json_double(j, "started_ms", p->started_at * 1e3);
 	if (p->ended)
 		json_double(j, "ended_ms", p->ended_at * 1e3);
-	if (p->exec_ended) {
-		json_object_begin(j, "end");
-		json_string(j, "how", "exec");
-		json_object_end(j);
-	} else if (p->ended) {
-		write_status(j, "end", p->wait_status);
-	} else {
-		json_object_begin(j, "end");
-		json_string(j, "how", "unknown");
-		json_object_end(j);
-	}
+	write_end(j, p);
 	json_array_begin(j, "events");
 	for (size_t i = 0; i < p->timeline.n; i++)
 		write_event(j, &p->timeline.v[i]);
 	json_array_end(j);
+	json_object_end(j);
+}
+
+/* One line of the summary: the last image of a pid. */
+static void
+write_summary_row(struct json *j, const struct process *p)
+{
+	struct process_tally t;
+	report_process_tally(p, &t);
+	json_object_begin(j, NULL);
+	json_int(j, "pid", p->pid);
+	json_int(j, "image", p->seq);
+	json_string(j, "exe", p->exe);
+	write_end(j, p);
+	json_int(j, "faults", t.faults);
+	json_int(j, "unloaded_library_faults", t.unloaded_faults);
+	json_int(j, "latent_findings", t.latent);
 	json_object_end(j);
 }
 
@@ -388,6 +415,11 @@ report_json_write(const char *path, char **command, int status)
 	json_int(&j, "faults", report_findings.faults);
 	json_int(&j, "unloaded_library_faults", report_findings.unloaded_faults);
 	json_int(&j, "latent_references", report_findings.latent);
+	json_array_begin(&j, "processes");
+	for (const struct process *p = process_list; p; p = p->next)
+		if (report_summary_shows(p))
+			write_summary_row(&j, p);
+	json_array_end(&j);
 	json_object_end(&j);
 	json_array_begin(&j, "findings");
 	for (size_t i = 0; i < nfindings; i++)

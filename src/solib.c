@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ptrace.h>
 #include <unistd.h>
 
 /* struct r_debug and struct link_map as laid out on x86_64 (only the ABI
@@ -552,7 +553,7 @@ solib_sync(struct process *p, pid_t tid, uint64_t sp, uint64_t r_map)
 	   each new object's mappings come from its program headers, so the
 	   cost of a load does not grow with the number of mappings the
 	   process has.  Older kernels read the maps as before. */
-	bool mapped = s->started && !ngone && nnew && unmapwatch_active() &&
+	bool mapped = s->started && !ngone && nnew && unmapwatch_active(p) &&
 		      procmap_query_available();
 	for (size_t j = 0; j < n && mapped; j++)
 		if (!known[j])
@@ -728,6 +729,35 @@ on_rbrk(struct process *p, pid_t tid, struct user_regs_struct *regs)
 		   included, see solib_sync): at RT_CONSISTENT its mappings can
 		   be taken out without reading the maps. */
 		p->solib.maps_fresh = true;
+}
+
+void
+solib_on_attach(struct process *p, pid_t tid)
+{
+	size_t first = p->timeline.n;
+	solib_on_exec(p, tid);
+	if (!p->solib.dynamic)
+		return;
+	uint64_t rd[4];
+	if (!mem_read(p->pid, p->solib.r_debug, rd, sizeof(rd))) {
+		error_msg("pid %d: reading the dynamic linker's r_debug at %#llx failed; the "
+			  "libraries loaded before the attach are unknown", p->pid,
+			  (unsigned long long)p->solib.r_debug);
+		p->solib.history_known = false;
+		return;
+	}
+	/* No chain yet: caught before the dynamic linker started; its first
+	   event tells all, as after an exec. */
+	if (!rd[R_DEBUG_MAP / 8])
+		return;
+	/* In the middle of a dlopen or dlclose (RT_ADD, RT_DELETE) the chain
+	   shows the state before it: its RT_CONSISTENT tells the rest. */
+	struct user_regs_struct regs;
+	uint64_t sp = ptrace(PTRACE_GETREGS, tid, NULL, &regs) == 0 ? regs.rsp : 0;
+	solib_sync(p, tid, sp, rd[R_DEBUG_MAP / 8]);
+	for (size_t i = first; i < p->timeline.n; i++)
+		if (p->timeline.v[i].kind == TL_LOAD)
+			p->timeline.v[i].at_attach = true;
 }
 
 /* dlopen(file, mode), or dlmopen(lmid, file, mode). */

@@ -69,6 +69,10 @@ struct solib_state {
 
 /* After exec: find the dynamic linker and plant the r_brk breakpoint. */
 void solib_on_exec(struct process *p, pid_t tid);
+/* A running process we attached to (-p), stopped in thread tid: plant the
+   r_brk breakpoint and the dlopen/dlclose hooks, and record the libraries
+   already loaded as loaded before the attach. */
+void solib_on_attach(struct process *p, pid_t tid);
 /* A breakpoint of ours was hit by tid; regs are its registers with rip at
    the breakpoint.  The handler may change regs (and the breakpoint table). */
 void solib_on_breakpoint(struct process *p, pid_t tid, struct breakpoint *bp,

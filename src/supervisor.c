@@ -1,5 +1,6 @@
 #include "config.h"
 #include "supervisor.h"
+#include "attach.h"
 #include "breakpoint.h"
 #include "clock.h"
 #include "error.h"
@@ -11,6 +12,7 @@
 #include "unwind.h"
 #include "xmalloc.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -32,6 +34,10 @@
 static pid_t root_pid;
 static volatile sig_atomic_t root_alive;
 static volatile sig_atomic_t signals_received;
+/* -p: the processes were running before us and are not ours to stop. */
+static volatile sig_atomic_t attach_mode;
+static volatile sig_atomic_t detach_requested;
+static bool detaching;
 
 /* SIGINT/SIGTERM/SIGHUP sent to us go to the command, as they would
    without us in between; we carry on until it has ended, so the report is
@@ -41,6 +47,14 @@ static void
 forward_signal(int sig, siginfo_t *info, void *ctx)
 {
 	(void)ctx;
+	if (attach_mode) {
+		/* The wait loop sees the request when wait4 returns; should
+		   the signal come just before wait4, the alarm wakes it. */
+		if (!detach_requested)
+			alarm(1);
+		detach_requested = 1;
+		return;
+	}
 	/* A second one means "stop now": the wait loop kills what it traces. */
 	signals_received++;
 	if (info && info->si_code == SI_KERNEL)
@@ -152,6 +166,9 @@ resume(pid_t tid, int sig)
 	/* ESRCH: it died under us; wait() will tell how. */
 	if (ptrace(PTRACE_CONT, tid, NULL, (void *)(long)sig) < 0 && errno != ESRCH)
 		perror_msg("resuming thread %d", tid);
+	/* Detaching: back it comes, at its next chance (see detach_on_stop). */
+	else if (detaching)
+		ptrace(PTRACE_INTERRUPT, tid, NULL, NULL);
 }
 
 static void
@@ -279,6 +296,7 @@ adopt(pid_t tid, pid_t parent_tid, enum child_kind kind)
 	struct process *p = process_new(tid, parent ? parent->pid : ppid);
 	if (parent) {
 		p->exe = parent->exe ? xstrdup(parent->exe) : NULL;
+		p->attached = parent->attached;
 		copy_argv(p, parent);
 		bp_table_copy(&p->bps, &parent->bps);
 		solib_state_copy(&p->solib, &parent->solib);
@@ -331,6 +349,25 @@ clone_kind(pid_t parent)
 	return (flags & CLONE_THREAD) ? CHILD_THREAD : CHILD_PROCESS;
 }
 
+static void detach_vfork_child(struct tracee *t);
+
+/* Whether pid is traced by us now (TracerPid in its status). */
+static bool
+traced_by_us(pid_t pid)
+{
+	char path[64], line[128];
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	FILE *f = fopen(path, "re");
+	int tracer = 0;
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "TracerPid: %d", &tracer) == 1)
+			break;
+	fclose(f);
+	return tracer == getpid();
+}
+
 static void
 on_new_child(struct tracee *t, unsigned int event)
 {
@@ -338,9 +375,20 @@ on_new_child(struct tracee *t, unsigned int event)
 	if (ptrace(PTRACE_GETEVENTMSG, t->tid, NULL, &msg) < 0)
 		return;
 	pid_t child = (pid_t)msg;
-	if (tracee_find(child))
+	struct tracee *c = tracee_find(child);
+	/* Its own stops can come first: a quick child may have exec'd and
+	   ended before we see its parent's event.  No ghost for it. */
+	if (!c && !traced_by_us(child))
 		return;
-	adopt(child, t->tid, event == PTRACE_EVENT_CLONE ? clone_kind(t->tid) : CHILD_PROCESS);
+	if (!c)
+		c = adopt(child, t->tid,
+			  event == PTRACE_EVENT_CLONE ? clone_kind(t->tid) : CHILD_PROCESS);
+	if (event == PTRACE_EVENT_VFORK) {
+		c->flags |= TF_VFORKED;
+		/* Held before we knew: its parent cannot stop until it goes. */
+		if (c->flags & TF_HELD)
+			detach_vfork_child(c);
+	}
 }
 
 static void
@@ -358,17 +406,19 @@ on_exec(struct tracee *t)
 	/* What the thread did in the old image is no concern of the new one:
 	   a step over an int3 that is gone with it, a fault already reported
 	   (the new image's own faults must be). */
-	t->flags &= ~(TF_STEPPING | TF_REPORTED);
+	t->flags &= ~(TF_STEPPING | TF_REPORTED | TF_VFORKED);
 	t->step_addr = 0;
 	struct process *old = t->proc;
 	unwind_forget(old->pid);
 	struct process *image = process_new(old->pid, old->parent_pid);
+	image->attached = old->attached;
 	process_end_by_exec(old, image);
 	t->proc = image;
 	image->nthreads = 1;
 	process_read_identity(image);
 	timeline_add(&image->timeline, TL_EXEC, t->tid, image->exe);
-	unmapwatch_note_state(t->tid);
+	if (!image->attached)
+		unmapwatch_note_state(t->tid);
 	solib_on_exec(image, t->tid);
 }
 
@@ -662,6 +712,280 @@ on_exit_status(struct tracee *t, int status, const struct supervisor_hooks *hook
 		root_alive = 0;
 }
 
+/* ---- Attaching to running processes (-p) and letting them go ---- */
+
+/* Not PTRACE_O_EXITKILL: should we die, what we attached to lives on. */
+#define ATTACH_OPTIONS (PTRACE_O_TRACECLONE | PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK | \
+			PTRACE_O_TRACEEXEC)
+/* Threads may start faster than we seize them: give up after this many
+   scans of /proc/PID/task that each found new ones. */
+#define ATTACH_MAX_SCANS 100
+
+static void
+ignore_alarm(int sig)
+{
+	(void)sig;
+}
+
+/* Seize every thread of p not seized yet; returns how many were. */
+static unsigned int
+seize_new_threads(struct process *p)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)p->pid);
+	DIR *d = opendir(path);
+	if (!d)
+		return 0;
+	unsigned int n = 0;
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		pid_t tid = (pid_t)atoi(de->d_name);
+		if (tid <= 0 || tracee_find(tid))
+			continue;
+		/* EPERM: a thread started since, already ours through
+		   PTRACE_O_TRACECLONE (its clone event adopts it); ESRCH: gone. */
+		if (ptrace(PTRACE_SEIZE, tid, NULL, (void *)(long)ATTACH_OPTIONS) < 0)
+			continue;
+		tracee_new(tid, p);
+		n++;
+	}
+	closedir(d);
+	return n;
+}
+
+static void
+interrupt_thread(struct tracee *t, void *arg)
+{
+	(void)arg;
+	if (ptrace(PTRACE_INTERRUPT, t->tid, NULL, NULL) < 0 && errno != ESRCH)
+		perror_msg("stopping thread %d", t->tid);
+}
+
+int
+supervisor_attach(pid_t pid)
+{
+	struct attach_target tg;
+	/* -p given twice, or a thread of a process attached already. */
+	if (tracee_find(pid))
+		return 0;
+	if (!attach_target_check(pid, &tg))
+		return -1;
+	if (ptrace(PTRACE_SEIZE, tg.pid, NULL, (void *)(long)ATTACH_OPTIONS) < 0) {
+		attach_explain_failure(&tg, errno);
+		return -1;
+	}
+	if (!attach_mode) {
+		attach_mode = 1;
+		install_forwarding();
+		struct sigaction sa;
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = ignore_alarm;
+		sigaction(SIGALRM, &sa, NULL);
+	}
+	struct process *p = process_new(tg.pid, tg.ppid);
+	p->attached = true;
+	unmapwatch_note_attached();
+	p->attach_setup = true;
+	process_read_identity(p);
+	tracee_new(tg.pid, p);
+	if (!root_pid) {
+		root_pid = tg.pid;
+		root_alive = 1;
+	}
+	unsigned int scans = 0;
+	while (seize_new_threads(p) && ++scans < ATTACH_MAX_SCANS)
+		;
+	if (scans == ATTACH_MAX_SCANS)
+		error_msg("pid %d (%s): threads kept starting while attaching; those started "
+			  "after the last scan of /proc/%d/task are followed only if a traced "
+			  "thread created them", (int)p->pid, process_name(p), (int)p->pid);
+	struct tl_event *e = timeline_add(&p->timeline, TL_ATTACH, tg.pid, p->exe);
+	e->status = (int)p->nthreads;
+	/* A stop, to read its libraries and plant the breakpoints (at the
+	   first thread that stops: one may be blocked where it cannot). */
+	tracee_for_each(p, interrupt_thread, NULL);
+	return 0;
+}
+
+/* The first stop of a process we attached to: what is loaded already. */
+static void
+attach_setup_libraries(struct tracee *t, const struct supervisor_hooks *hooks)
+{
+	struct process *p = t->proc;
+	p->attach_setup = false;
+	solib_on_attach(p, t->tid);
+	if (hooks && hooks->on_attached)
+		hooks->on_attached(p, hooks->arg);
+}
+
+struct hold_count {
+	unsigned int unheld;
+	struct tracee *any;
+};
+
+static void
+count_held(struct tracee *t, void *arg)
+{
+	struct hold_count *c = arg;
+	if (t->flags & TF_HELD) {
+		c->any = t;
+	} else {
+		c->unheld++;
+		debug_msg("detaching: waiting for thread %d of pid %d to stop", t->tid,
+			  (int)t->proc->pid);
+	}
+}
+
+static bool
+process_traced(const struct process *p)
+{
+	return !p->ended && !p->detached && p->nthreads;
+}
+
+/* Every thread of every traced process is stopped, none in the middle of
+   a breakpoint: take the int3s out and let them go, each thread with the
+   signal it stopped for. */
+static void
+detach_finish_if_ready(void)
+{
+	for (struct process *p = process_list; p; p = p->next) {
+		struct hold_count c = { 0, NULL };
+		if (!process_traced(p))
+			continue;
+		tracee_for_each(p, count_held, &c);
+		if (c.unheld)
+			return;
+	}
+	for (struct process *p = process_list; p; p = p->next) {
+		struct hold_count c = { 0, NULL };
+		if (!process_traced(p))
+			continue;
+		tracee_for_each(p, count_held, &c);
+		for (size_t i = 0; i < p->bps.n; i++)
+			if (!mem_poke_byte(c.any->tid, p->bps.v[i].addr, p->bps.v[i].orig, NULL))
+				error_msg("pid %d: cannot restore the byte at %#llx while detaching; "
+					  "the process may stop with SIGTRAP there", (int)p->pid,
+					  (unsigned long long)p->bps.v[i].addr);
+		bp_table_free(&p->bps);
+		unwind_forget(p->pid);
+		timeline_add(&p->timeline, TL_DETACH, p->pid, NULL);
+		tracee_for_each(p, detach_thread, NULL);
+		p->detached = true;
+		p->ended_at = clock_now();
+		if (p->pid == root_pid)
+			root_alive = 0;
+	}
+}
+
+/* Signals queued for this thread alone (SigPnd), not yet taken. */
+static bool
+thread_signal_pending(pid_t tid)
+{
+	char path[64], line[128];
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
+	FILE *f = fopen(path, "re");
+	unsigned long long pending = 0;
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "SigPnd: %llx", &pending) == 1)
+			break;
+	fclose(f);
+	return pending != 0;
+}
+
+/* Detaching (asked by SIGINT or SIGTERM in attach mode): every thread is
+   interrupted, and held at its next stop unless it is stepping over one of
+   our breakpoints: that one finishes first.  Returns true when the stop
+   was dealt with. */
+static bool
+detach_on_stop(struct tracee *t, int status)
+{
+	int sig = WSTOPSIG(status);
+	unsigned int event = (unsigned int)status >> 16;
+	if (t->flags & TF_STEPPING) {
+		if (event != PTRACE_EVENT_STOP)
+			return false;	/* the step's end or a signal: as usual */
+		if (ptrace(PTRACE_SINGLESTEP, t->tid, NULL, NULL) < 0 && errno != ESRCH)
+			perror_msg("single-stepping thread %d", t->tid);
+		return true;
+	}
+	if (event != 0 && event != PTRACE_EVENT_STOP)
+		return false;	/* fork, clone, exec: followed as usual */
+	if (event == PTRACE_EVENT_STOP && thread_signal_pending(t->tid)) {
+		/* The interrupt is reported before a signal already queued,
+		   such as the SIGTRAP of an int3 of ours just hit: take that
+		   one first (it stops before running an instruction). */
+		if (ptrace(PTRACE_CONT, t->tid, NULL, NULL) < 0 && errno != ESRCH)
+			perror_msg("resuming thread %d", t->tid);
+		return true;
+	}
+	t->flags = (t->flags & ~TF_NEW) | TF_HELD;
+	t->pending_sig = 0;
+	if (event == PTRACE_EVENT_STOP) {
+		if (t->flags & TF_VFORKED)
+			detach_vfork_child(t);
+		return true;
+	}
+	/* On one of our int3s (or one a handler took out since): back to the
+	   instruction, whose byte goes back before the detach.  Any other
+	   signal is delivered at the detach. */
+	siginfo_t si;
+	struct user_regs_struct regs;
+	uint8_t byte;
+	if (sig == SIGTRAP && ptrace(PTRACE_GETSIGINFO, t->tid, NULL, &si) == 0 &&
+	    si.si_code == SI_KERNEL && ptrace(PTRACE_GETREGS, t->tid, NULL, &regs) == 0 &&
+	    (bp_find(&t->proc->bps, regs.rip - 1) ||
+	     (mem_read(t->proc->pid, regs.rip - 1, &byte, 1) && byte != 0xcc))) {
+		regs.rip--;
+		ptrace(PTRACE_SETREGS, t->tid, NULL, &regs);
+	} else {
+		t->pending_sig = sig;
+	}
+	if (t->flags & TF_VFORKED)
+		detach_vfork_child(t);
+	return true;
+}
+
+/* Detaching from a vfork child before its exec: its parent waits for it
+   where no interrupt stops it, so it cannot wait for its parent.  It
+   runs in its parent's memory: the int3s go from there now. */
+static void
+detach_vfork_child(struct tracee *t)
+{
+	struct process *p = t->proc;
+	for (size_t i = 0; i < p->bps.n; i++)
+		mem_poke_byte(t->tid, p->bps.v[i].addr, p->bps.v[i].orig, NULL);
+	bp_table_free(&p->bps);
+	timeline_add(&p->timeline, TL_DETACH, p->pid, NULL);
+	detach_thread(t, NULL);
+	p->detached = true;
+	p->ended_at = clock_now();
+}
+
+static void
+detach_begin(void)
+{
+	detaching = true;
+	alarm(0);
+	for (struct process *p = process_list; p; p = p->next)
+		if (process_traced(p))
+			tracee_for_each(p, interrupt_thread, NULL);
+	detach_finish_if_ready();
+}
+
+void
+supervisor_request_detach(void)
+{
+	detach_requested = 1;
+}
+
+pid_t
+supervisor_command_pid(void)
+{
+	return root_pid;
+}
+
 static void
 dispatch(pid_t tid, int status, const struct supervisor_hooks *hooks)
 {
@@ -672,10 +996,18 @@ dispatch(pid_t tid, int status, const struct supervisor_hooks *hooks)
 		t = adopt(tid, 0, CHILD_UNKNOWN);
 	if (WIFEXITED(status) || WIFSIGNALED(status)) {
 		on_exit_status(t, status, hooks);
+		if (detaching)
+			detach_finish_if_ready();
 		return;
 	}
 	if (!WIFSTOPPED(status))
 		return;
+	if (t->proc->attach_setup && !detaching)
+		attach_setup_libraries(t, hooks);
+	if (detaching && detach_on_stop(t, status)) {
+		detach_finish_if_ready();
+		return;
+	}
 	int sig = WSTOPSIG(status);
 	unsigned int event = (unsigned int)status >> 16;
 	stats.stops++;
@@ -772,6 +1104,8 @@ supervisor_run(const struct supervisor_hooks *hooks)
 			killed = true;
 			kill_all_tracees();
 		}
+		if (detach_requested && !detaching)
+			detach_begin();
 		pid_t tid = wait4(-1, &status, __WALL, NULL);
 		if (tid < 0) {
 			if (errno == EINTR)

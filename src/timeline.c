@@ -81,6 +81,8 @@ tl_kind_name(enum tl_kind kind)
 	case TL_MAP_GONE: return "unmap";
 	case TL_FAULT: return "fault";
 	case TL_EXIT: return "exit";
+	case TL_ATTACH: return "attach";
+	case TL_DETACH: return "detach";
 	}
 	return "?";
 }

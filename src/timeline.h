@@ -56,6 +56,8 @@ enum tl_kind {
 	TL_MAP_GONE,		/* path, start/end: a mapping vanished outside an unload */
 	TL_FAULT,		/* signal, addr */
 	TL_EXIT,		/* status: wait status */
+	TL_ATTACH,		/* path: the program; status: threads attached */
+	TL_DETACH,		/* we let it go on untraced */
 };
 
 struct tl_event {
@@ -68,6 +70,7 @@ struct tl_event {
 	uint64_t handle;
 	uint64_t base;		/* TL_LOAD / TL_UNLOAD: load bias (l_addr) */
 	int flags;		/* dlopen flags */
+	bool at_attach;		/* TL_LOAD: already loaded when we attached */
 	int status;		/* TL_EXIT: wait status; TL_FAULT: signal */
 	uint64_t addr;		/* TL_FAULT: si_addr */
 	unsigned int ref;	/* TL_UNLOAD / TL_DLCLOSE_KEPT: id of the dlclose event */

@@ -24,7 +24,12 @@ struct process {
 	double started_at;
 	bool ended;		/* the last thread is gone or it exec'd */
 	bool exec_ended;	/* ended by exec into a new image */
-	bool detached;		/* handed over to a debugger: no longer traced */
+	bool detached;		/* handed over to a debugger, or let go (-p): no
+				   longer traced */
+	bool attached;		/* running before we attached to it (-p), or
+				   forked from one: not ours to end */
+	bool attach_setup;	/* its libraries are still to be read, at its
+				   first stop */
 	int wait_status;	/* valid once ended (not for exec_ended) */
 	double ended_at;
 	unsigned int nthreads;
@@ -47,6 +52,9 @@ enum tracee_flags {
 				   whose event was already handled */
 	TF_FORK_CHILD = 1 << 4,	/* a forked child: check its breakpoint bytes at its
 				   first stop */
+	TF_HELD = 1 << 5,	/* detaching: kept stopped until every thread is */
+	TF_VFORKED = 1 << 6,	/* a vfork child before its exec: its parent
+				   waits for it, in its memory */
 };
 
 struct tracee {

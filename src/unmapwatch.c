@@ -78,16 +78,35 @@ unmapwatch_note_state(pid_t pid)
 	}
 }
 
-bool
-unmapwatch_active(void)
+static bool attached;
+
+void
+unmapwatch_note_attached(void)
 {
-	return state > 0;
+	if (attached)
+		return;
+	attached = true;
+	debug_msg("%s", unmapwatch_why_not_attached());
+}
+
+bool
+unmapwatch_active(const struct process *p)
+{
+	return state > 0 && !p->attached;
 }
 
 const char *
 unmapwatch_why_not(void)
 {
 	return state < 0 ? why_not : NULL;
+}
+
+const char *
+unmapwatch_why_not_attached(void)
+{
+	return attached ? "in processes attached with -p (and their children) munmap and mremap "
+			  "between library events are not seen: only a process itself can "
+			  "install the seccomp filter that shows them" : NULL;
 }
 
 /* The stack of the thread making the call, kept for the report. */

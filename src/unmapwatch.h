@@ -25,9 +25,15 @@ bool unmapwatch_install(void);
 void unmapwatch_on_stop(struct process *p, pid_t tid);
 
 /* Whether the filter is on in the traced command (read from
-   /proc/PID/status once it runs); why not, for the report. */
+   /proc/PID/status once it runs).  A process attached with -p, and its
+   children, never have it: only a process itself can install one. */
 void unmapwatch_note_state(pid_t pid);
-bool unmapwatch_active(void);
+void unmapwatch_note_attached(void);
+bool unmapwatch_active(const struct process *p);
+
+/* For the report: why the watch is off, in the command (and in the
+   processes attached to); NULL when it is on. */
 const char *unmapwatch_why_not(void);
+const char *unmapwatch_why_not_attached(void);
 
 #endif

@@ -219,3 +219,67 @@ gone() {
 		shift
 	done
 }
+
+# wait_until WHAT CMD...: poll CMD (for at most 20 s) until it succeeds.
+wait_until() {
+	what=$1
+	shift
+	i=0
+	until "$@"; do
+		i=$((i + 1))
+		[ $i -lt 400 ] || fail "timed out waiting for $what"
+		sleep 0.05
+	done
+}
+
+# start_target MODE ARGS...: start reproducer attach_target (of $cc) in
+# the background, in MODE, with its handshake files ready and go; waits
+# until it is ready and sets target to its pid.
+start_target() {
+	rm -f ready go
+	"$REPRO/$cc/attach_target" "$1" ready go "$REPRO/$cc/libplugin_ops.so" "${2-}" \
+		>target.out 2>&1 &
+	target=$!
+	wait_until "attach_target $1 to be ready" test -s ready
+}
+
+# attach_tool NAME ARGS...: run the tool in the background with ARGS (not
+# -q), its stderr in NAME.err, and wait until it says it attached; sets
+# tool to its pid (signals sent there reach the tool itself; `wait $tool`
+# gives how it ended).
+attach_tool() {
+	name=$1
+	shift
+	"$TA" "$@" 2>"$name.err" &
+	tool=$!
+	wait_until "the tool to attach (see $name.err)" grep -qs "attached to pid" "$name.err"
+}
+
+# proc_field PID FIELD: a field of /proc/PID/status ("State", "TracerPid").
+proc_field() {
+	sed -n "s/^$2:[[:space:]]*//p" "/proc/$1/status" 2>/dev/null
+}
+
+# ended PID: the process is gone or a zombie (for wait_until).
+ended() {
+	case $(proc_field "$1" State) in
+	'' | Z*) return 0 ;;
+	esac
+	return 1
+}
+
+# field_is PID FIELD VALUE: for wait_until.
+field_is() {
+	[ "$(proc_field "$1" "$2")" = "$3" ]
+}
+
+# kill_leftovers: for trap EXIT in a test that attaches: a tool or target
+# left running by a failure is killed (known by its command line: the pid
+# may have been reused).
+kill_leftovers() {
+	for pid in ${tool-} ${target-}; do
+		case $(tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline") in
+		*teardown-audit*|*attach_target*|*tree3*) kill -9 "$pid" 2>/dev/null ;;
+		esac
+	done
+}
