@@ -453,52 +453,59 @@ findings_html(FILE *out)
 
 /* ---- the process tree ---- */
 
+/* A pid: its images (exec chain) are imgs[img, img + nimg). */
 struct tree_node {
-	const struct process *first;	/* its first image */
-	long parent, child, next;	/* indexes, -1: none */
+	size_t img, nimg;
+	long parent, child, next;	/* indexes of nodes, -1: none */
 };
 
 static int
-cmp_pid(const void *a, const void *b)
+cmp_image(const void *a, const void *b)
 {
-	const struct tree_node *x = a, *y = b;
-	if (x->first->pid != y->first->pid)
-		return x->first->pid < y->first->pid ? -1 : 1;
-	return x->first->seq < y->first->seq ? -1 : x->first->seq > y->first->seq;
+	const struct process *x = *(const struct process *const *)a;
+	const struct process *y = *(const struct process *const *)b;
+	if (x->pid != y->pid)
+		return x->pid < y->pid ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+struct tree {
+	const struct process **imgs;
+	struct tree_node *nodes;
+	size_t nnodes;
+};
+
+static unsigned int
+node_seq(const struct tree *t, long i)
+{
+	return t->imgs[t->nodes[i].img]->seq;
 }
 
 static int
 cmp_seq(const void *a, const void *b, void *arg)
 {
-	const struct tree_node *nodes = arg;
-	unsigned int x = nodes[*(const long *)a].first->seq, y = nodes[*(const long *)b].first->seq;
+	unsigned int x = node_seq(arg, *(const long *)a), y = node_seq(arg, *(const long *)b);
 	return x < y ? -1 : x > y;
 }
 
 static void
-tree_item(FILE *out, const struct tree_node *nodes, long i, int depth)
+tree_item(FILE *out, const struct tree *t, long i, int depth)
 {
-	const struct process *first = nodes[i].first;
+	const struct tree_node *n = &t->nodes[i];
 	fputs("<li>", out);
 	/* Every image of the pid, in order: a launcher's exec chain. */
-	bool any = false;
-	for (const struct process *p = first; p; p = p->next) {
-		if (p->pid != first->pid || !report_process_shown(p))
-			continue;
-		if (p != first && p->parent_pid != first->parent_pid)
-			break;
-		fprintf(out, "%s<a href=\"#p%u\">", any ? " &rarr; exec " : "", p->seq);
+	for (size_t k = 0; k < n->nimg; k++) {
+		const struct process *p = t->imgs[n->img + k];
+		fprintf(out, "%s<a href=\"#p%u\">", k ? " &rarr; exec " : "", p->seq);
 		html_escapef(out, "pid %d %s", p->pid, process_name(p));
 		fputs("</a>", out);
-		any = true;
-		if (!p->exec_ended)
-			break;
 	}
-	if (nodes[i].child >= 0) {
+	if (n->child >= 0) {
+		/* Deeper than this, listed flat: no recursion without end. */
 		if (depth < TREE_MAX_DEPTH)
 			fputs("<ul>", out);
-		for (long c = nodes[i].child; c >= 0; c = nodes[c].next)
-			tree_item(out, nodes, c, depth + 1);
+		for (long c = n->child; c >= 0; c = t->nodes[c].next)
+			tree_item(out, t, c, depth < TREE_MAX_DEPTH ? depth + 1 : depth);
 		if (depth < TREE_MAX_DEPTH)
 			fputs("</ul>", out);
 	}
@@ -511,52 +518,56 @@ tree_html(FILE *out)
 	size_t n = 0;
 	for (const struct process *p = process_list; p; p = p->next)
 		n++;
-	struct tree_node *nodes = xcalloc(n ? n : 1, sizeof(*nodes));
-	size_t nn = 0;
+	struct tree t;
+	t.imgs = xcalloc(n ? n : 1, sizeof(*t.imgs));
+	t.nodes = xcalloc(n ? n : 1, sizeof(*t.nodes));
+	size_t nimgs = 0;
 	for (const struct process *p = process_list; p; p = p->next)
 		if (report_process_shown(p))
-			nodes[nn++].first = p;
-	/* One node per pid, its first image. */
-	qsort(nodes, nn, sizeof(*nodes), cmp_pid);
-	size_t w = 0;
-	for (size_t i = 0; i < nn; i++)
-		if (w == 0 || nodes[w - 1].first->pid != nodes[i].first->pid)
-			nodes[w++] = nodes[i];
-	nn = w;
-	for (size_t i = 0; i < nn; i++) {
-		nodes[i].child = nodes[i].next = -1;
-		struct tree_node key = { .first = &(struct process){ .pid = nodes[i].first->parent_pid } };
-		long lo = 0, hi = (long)nn;
+			t.imgs[nimgs++] = p;
+	/* Images by pid, then in order: one node per pid. */
+	qsort(t.imgs, nimgs, sizeof(*t.imgs), cmp_image);
+	t.nnodes = 0;
+	for (size_t i = 0; i < nimgs; i++) {
+		if (i == 0 || t.imgs[i - 1]->pid != t.imgs[i]->pid)
+			t.nodes[t.nnodes++] = (struct tree_node){ .img = i };
+		t.nodes[t.nnodes - 1].nimg++;
+	}
+	for (size_t i = 0; i < t.nnodes; i++) {
+		t.nodes[i].child = t.nodes[i].next = -1;
+		/* The parent's node, by binary search on the pids. */
+		pid_t parent = t.imgs[t.nodes[i].img]->parent_pid;
+		long lo = 0, hi = (long)t.nnodes;
 		while (lo < hi) {
 			long mid = (lo + hi) / 2;
-			if (nodes[mid].first->pid < key.first->pid)
+			if (t.imgs[t.nodes[mid].img]->pid < parent)
 				lo = mid + 1;
 			else
 				hi = mid;
 		}
-		nodes[i].parent = lo < (long)nn && nodes[lo].first->pid == key.first->pid &&
-				  lo != (long)i ? lo : -1;
+		t.nodes[i].parent = lo < (long)t.nnodes &&
+				    t.imgs[t.nodes[lo].img]->pid == parent && lo != (long)i ? lo : -1;
 	}
-	/* Children in order of creation: link from the last. */
-	long *order = xmalloc((nn ? nn : 1) * sizeof(*order));
-	for (size_t i = 0; i < nn; i++)
+	/* Children in order of creation: linked from the last. */
+	long *order = xmalloc((t.nnodes ? t.nnodes : 1) * sizeof(*order));
+	for (size_t i = 0; i < t.nnodes; i++)
 		order[i] = (long)i;
-	qsort_r(order, nn, sizeof(*order), cmp_seq, nodes);
-	for (size_t i = nn; i-- > 0;) {
-		long c = order[i];
-		long par = nodes[c].parent;
+	qsort_r(order, t.nnodes, sizeof(*order), cmp_seq, &t);
+	for (size_t i = t.nnodes; i-- > 0;) {
+		long c = order[i], par = t.nodes[c].parent;
 		if (par >= 0) {
-			nodes[c].next = nodes[par].child;
-			nodes[par].child = c;
+			t.nodes[c].next = t.nodes[par].child;
+			t.nodes[par].child = c;
 		}
 	}
 	fputs("<nav class=\"tree\"><ul>\n", out);
-	for (size_t i = 0; i < nn; i++)
-		if (nodes[order[i]].parent < 0)
-			tree_item(out, nodes, order[i], 0);
+	for (size_t i = 0; i < t.nnodes; i++)
+		if (t.nodes[order[i]].parent < 0)
+			tree_item(out, &t, order[i], 0);
 	fputs("</ul></nav>\n", out);
 	free(order);
-	free(nodes);
+	free(t.nodes);
+	free(t.imgs);
 }
 
 /* ---- timelines ---- */
