@@ -7,6 +7,7 @@
 #include "objcache.h"
 #include "report.h"
 #include "report_json.h"
+#include "report_html.h"
 #include "stats.h"
 #include "supervisor.h"
 #include "attach.h"
@@ -43,6 +44,9 @@ usage(FILE *out)
 "  -q, --quiet              print findings only, no timeline\n"
 "      --json=FILE          also write the whole report as JSON to FILE\n"
 "                           (doc/report.schema.json), replaced atomically\n"
+"      --html=FILE          also write the report as one self-contained HTML page\n"
+"                           to FILE (findings, and per process a timeline of\n"
+"                           library lifetimes), replaced atomically\n"
 "      --debug              print the tool's own diagnostics\n"
 "      --error-exitcode=N   exit with N when a use after dlclose was found (a fault\n"
 "                           in an unloaded library, or live references into a\n"
@@ -169,7 +173,8 @@ raise_fd_limit(void)
 int
 main(int argc, char **argv)
 {
-	enum { OPT_DEBUG = 256, OPT_STATS, OPT_ERROR_EXITCODE, OPT_JSON, OPT_GDB, OPT_DEBUG_DIRS };
+	enum { OPT_DEBUG = 256, OPT_STATS, OPT_ERROR_EXITCODE, OPT_JSON, OPT_GDB, OPT_DEBUG_DIRS,
+	       OPT_HTML };
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "attach", required_argument, NULL, 'p' },
@@ -178,6 +183,7 @@ main(int argc, char **argv)
 		{ "stats", no_argument, NULL, OPT_STATS },
 		{ "error-exitcode", required_argument, NULL, OPT_ERROR_EXITCODE },
 		{ "json", required_argument, NULL, OPT_JSON },
+		{ "html", required_argument, NULL, OPT_HTML },
 		{ "gdb", no_argument, NULL, OPT_GDB },
 		{ "debug-file-directory", required_argument, NULL, OPT_DEBUG_DIRS },
 		{ "help", no_argument, NULL, 'h' },
@@ -185,7 +191,7 @@ main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct report_options *ro = &report_options;
-	const char *output = NULL, *json_path = NULL;
+	const char *output = NULL, *json_path = NULL, *html_path = NULL;
 	bool print_stats = false, gdb = false;
 	int error_exitcode = 0;
 	pid_t *pids = NULL;
@@ -218,6 +224,9 @@ main(int argc, char **argv)
 			break;
 		case OPT_JSON:
 			json_path = optarg;
+			break;
+		case OPT_HTML:
+			html_path = optarg;
 			break;
 		case OPT_DEBUG_DIRS:
 			debuginfo_set_dirs(optarg);
@@ -270,6 +279,10 @@ main(int argc, char **argv)
 			  !output_path_check(json_path, "the JSON report") :
 			  !report_json_check(json_path)))
 		return EXIT_FAILURE;
+	if (html_path && (output_path_has_pid(html_path) ?
+			  !output_path_check(html_path, "the HTML report") :
+			  !report_html_check(html_path)))
+		return EXIT_FAILURE;
 	raise_fd_limit();
 
 	struct diagnose_context dc = { .report = ro, .gdb = gdb };
@@ -307,11 +320,16 @@ main(int argc, char **argv)
 
 	report_timelines(ro);
 	report_summary(ro->out);
+	char **command = npids ? command_of(supervisor_command_pid()) : argv + optind;
 	if (json_path) {
 		char *json_file = output_path_expand(json_path, supervisor_command_pid());
-		report_json_write(json_file, npids ? command_of(supervisor_command_pid()) :
-				  argv + optind, status);
+		report_json_write(json_file, command, status);
 		free(json_file);
+	}
+	if (html_path) {
+		char *html_file = output_path_expand(html_path, supervisor_command_pid());
+		report_html_write(html_file, command, status);
+		free(html_file);
 	}
 	if (print_stats)
 		stats_print(ro->out);

@@ -37,6 +37,17 @@ report_format_status(int st, char *buf, size_t size)
 }
 
 void
+report_frame_symbol(const struct frame *f, char *buf, size_t size)
+{
+	if (f->symbol && f->sym_offset)
+		snprintf(buf, size, "%s+%#llx", f->symbol, (unsigned long long)f->sym_offset);
+	else if (f->symbol)
+		snprintf(buf, size, "%s", f->symbol);
+	else
+		snprintf(buf, size, "%#llx", (unsigned long long)f->pc);
+}
+
+void
 report_stack(FILE *out, const struct stack *s, const char *indent)
 {
 	debuginfo_fill_stack(s);
@@ -53,13 +64,7 @@ report_stack(FILE *out, const struct stack *s, const char *indent)
 				report_basename(in->file), in->line);
 		}
 		char sym[512];
-		if (f->symbol && f->sym_offset)
-			snprintf(sym, sizeof(sym), "%s+%#llx", f->symbol,
-				 (unsigned long long)f->sym_offset);
-		else if (f->symbol)
-			snprintf(sym, sizeof(sym), "%s", f->symbol);
-		else
-			snprintf(sym, sizeof(sym), "%#llx", (unsigned long long)f->pc);
+		report_frame_symbol(f, sym, sizeof(sym));
 		fprintf(out, "%s#%-2zu %-50s %s%s", indent, i, sym,
 			f->module ? report_basename(f->module) : "??",
 			f->in_gone_mapping ? " (unloaded)" : "");
@@ -163,6 +168,13 @@ report_print_argv(FILE *out, const struct process *p)
 	}
 }
 
+bool
+report_process_shown(const struct process *p)
+{
+	/* A fork that exec'd at once has nothing to tell. */
+	return !(p->exec_ended && p->timeline.n == 0);
+}
+
 void
 report_timelines(const struct report_options *o)
 {
@@ -174,8 +186,7 @@ report_timelines(const struct report_options *o)
 	if (o->quiet)
 		return;
 	for (const struct process *p = process_list; p; p = p->next) {
-		/* A fork that exec'd at once has nothing to tell. */
-		if (p->exec_ended && p->timeline.n == 0)
+		if (!report_process_shown(p))
 			continue;
 		report_process_header(o->out, p);
 		for (size_t i = 0; i < p->timeline.n; i++)

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+struct frame;
 struct process;
 struct stack;
 
@@ -24,6 +25,11 @@ struct report_findings {
 };
 extern struct report_findings report_findings;
 
+/* Whether a process image has anything to tell: a fork that exec'd at
+   once has not.  The same images in every report. */
+bool report_process_shown(const struct process *p);
+/* A frame's "symbol+0xoff", or its pc when it has no symbol. */
+void report_frame_symbol(const struct frame *f, char *buf, size_t size);
 /* Every process's timeline, oldest process first. */
 void report_timelines(const struct report_options *o);
 

@@ -1,5 +1,6 @@
 #include "config.h"
 #include "report_json.h"
+#include "atomic_file.h"
 #include "debuginfo.h"
 #include "error.h"
 #include "finding.h"
@@ -9,51 +10,17 @@
 #include "tracee.h"
 #include "xmalloc.h"
 
-#include <errno.h>
-#include <libgen.h>
 #include <signal.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
-#include <unistd.h>
 
 #define SCHEMA_ID "https://teardown-audit.invalid/report/1"
-
-/* The temporary file lives next to the target, so that rename() is atomic. */
-static char *
-temp_name(const char *path)
-{
-	char *copy = xstrdup(path);
-	char *dir = dirname(copy);
-	char *base_copy = xstrdup(path);
-	char *t = xasprintf("%s/.%s.XXXXXX", dir, basename(base_copy));
-	free(copy);
-	free(base_copy);
-	return t;
-}
 
 bool
 report_json_check(const char *path)
 {
-	char *tmp = temp_name(path);
-	int fd = mkstemp(tmp);
-	if (fd < 0) {
-		perror_msg("cannot write the JSON report '%s' (creating a file in its directory)",
-			   path);
-		free(tmp);
-		return false;
-	}
-	close(fd);
-	unlink(tmp);
-	free(tmp);
-	struct stat st;
-	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-		error_msg("cannot write the JSON report to '%s': it is a directory", path);
-		return false;
-	}
-	return true;
+	return atomic_file_check(path, "JSON report");
 }
 
 static void
@@ -384,24 +351,11 @@ write_finding(struct json *j, const struct finding *f)
 bool
 report_json_write(const char *path, char **command, int status)
 {
-	char *tmp = temp_name(path);
-	int fd = mkstemp(tmp);
-	/* mkstemp makes it 0600; a report is for others (CI) to read too. */
-	if (fd >= 0) {
-		mode_t mask = umask(0);
-		umask(mask);
-		fchmod(fd, 0666 & ~mask);
-	}
-	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
-	if (!f) {
-		perror_msg("cannot write the JSON report '%s'", path);
-		if (fd >= 0)
-			close(fd);
-		free(tmp);
+	struct atomic_file af;
+	if (!atomic_file_open(&af, path, "JSON report"))
 		return false;
-	}
 	struct json j;
-	json_init(&j, f);
+	json_init(&j, af.f);
 	json_object_begin(&j, NULL);
 	json_string(&j, "$schema", SCHEMA_ID);
 	json_string(&j, "tool", PACKAGE);
@@ -427,18 +381,9 @@ report_json_write(const char *path, char **command, int status)
 	json_array_end(&j);
 	json_array_begin(&j, "processes");
 	for (const struct process *p = process_list; p; p = p->next)
-		if (!(p->exec_ended && p->timeline.n == 0))
+		if (report_process_shown(p))
 			write_process(&j, p);
 	json_array_end(&j);
 	json_object_end(&j);
-	bool ok = fflush(f) == 0 && fsync(fileno(f)) == 0;
-	ok = (fclose(f) == 0) && ok;
-	if (!ok || rename(tmp, path) < 0) {
-		perror_msg("cannot write the JSON report '%s'", path);
-		unlink(tmp);
-		free(tmp);
-		return false;
-	}
-	free(tmp);
-	return true;
+	return atomic_file_commit(&af);
 }
