@@ -15,6 +15,10 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 
+/* The input as a file (a memfd named name), for modules that read files;
+   aborts when it cannot be made. */
+int fuzz_input_fd(const char *name, const uint8_t *data, size_t size);
+
 /* An invariant of the module under test.  A wrong answer is a finding as
    much as a crash is, so it ends the run the same way: abort() is what
    libFuzzer saves a crasher for. */

@@ -18,7 +18,6 @@
 #include "fuzz.h"
 
 #include <stdio.h>
-#include <sys/mman.h>
 
 /* Enough to cover what matters in a small library without making one
    input take more than a few milliseconds. */
@@ -36,26 +35,6 @@ probe_add(struct probes *p, uint64_t addr)
 {
 	if (p->n < MAX_PROBES)
 		p->v[p->n++] = addr;
-}
-
-static int
-input_fd(const uint8_t *data, size_t size)
-{
-	int fd = memfd_create("fuzz_elfsym", MFD_CLOEXEC);
-
-	if (fd < 0) {
-		perror("fuzz_elfsym: memfd_create");
-		abort();
-	}
-	for (size_t off = 0; off < size; ) {
-		ssize_t w = write(fd, data + off, size - off);
-		if (w <= 0) {
-			perror("fuzz_elfsym: writing the input to a memfd");
-			abort();
-		}
-		off += (size_t) w;
-	}
-	return fd;
 }
 
 /* Every string the module hands out must be a whole C string. */
@@ -253,19 +232,9 @@ lookups(struct elf_file *f, const uint8_t *data, size_t size)
 }
 
 int
-LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void) argc;
-	(void) argv;
-	/* TA_FUZZ_DEBUG=1 also runs the debug messages (slow, noisy). */
-	debug_enabled = getenv("TA_FUZZ_DEBUG") != NULL;
-	return 0;
-}
-
-int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct elf_file *f = elfsym_open_fd(input_fd(data, size), "fuzz.so");
+	struct elf_file *f = elfsym_open_fd(fuzz_input_fd("fuzz_elfsym", data, size), "fuzz.so");
 	if (!f)
 		return 0;
 

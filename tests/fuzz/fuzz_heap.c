@@ -52,15 +52,6 @@ read_image(void *arg, uint64_t addr, void *buf, size_t len)
 }
 
 int
-LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void) argc;
-	(void) argv;
-	debug_enabled = getenv("TA_FUZZ_DEBUG") != NULL;
-	return 0;
-}
-
-int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size < 8)

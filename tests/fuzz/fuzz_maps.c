@@ -206,16 +206,6 @@ check_history(const struct maps_diff *d, const struct maps_snapshot *all)
 }
 
 int
-LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void) argc;
-	(void) argv;
-	/* TA_FUZZ_DEBUG=1 also runs the debug messages (slow, noisy). */
-	debug_enabled = getenv("TA_FUZZ_DEBUG") != NULL;
-	return 0;
-}
-
-int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char *text = (const char *) data;

@@ -12,29 +12,8 @@
 #include "debuginfo.c"
 #include "fuzz.h"
 
-#include <sys/mman.h>
 
 #define MAX_PROBES 64
-
-static int
-input_fd(const uint8_t *data, size_t size)
-{
-	int fd = memfd_create("fuzz_srcline", MFD_CLOEXEC);
-
-	if (fd < 0) {
-		perror("fuzz_srcline: memfd_create");
-		abort();
-	}
-	for (size_t off = 0; off < size; ) {
-		ssize_t w = write(fd, data + off, size - off);
-		if (w <= 0) {
-			perror("fuzz_srcline: writing the input to a memfd");
-			abort();
-		}
-		off += (size_t) w;
-	}
-	return fd;
-}
 
 static void
 check_lookup(struct elf_file *f, uint64_t vaddr)
@@ -53,19 +32,10 @@ check_lookup(struct elf_file *f, uint64_t vaddr)
 }
 
 int
-LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void) argc;
-	(void) argv;
-	debug_enabled = getenv("TA_FUZZ_DEBUG") != NULL;
-	return 0;
-}
-
-int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	debuginfo_set_dirs("");
-	struct elf_file *f = elfsym_open_fd(input_fd(data, size), "fuzz.so");
+	struct elf_file *f = elfsym_open_fd(fuzz_input_fd("fuzz_srcline", data, size), "fuzz.so");
 	if (!f)
 		return 0;
 	uint64_t probes[MAX_PROBES];
