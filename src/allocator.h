@@ -27,8 +27,4 @@ const struct allocator *allocator_of(struct process *p);
    libc.so.6, else the file's base name. */
 const char *allocator_name(const char *path);
 
-/* The glibc release a libc.so file says it is ("... release version
-   2.36."): 0 and false when the text is not found in its first 64 MiB. */
-bool allocator_glibc_version(int fd, unsigned int *major, unsigned int *minor);
-
 #endif

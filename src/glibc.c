@@ -1,35 +1,69 @@
 #include "config.h"
 #include "glibc.h"
-#include "elfsym.h"
-#include "mem.h"
+#include "xmalloc.h"
 
-#include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+/* Bound the search for the version text: libc.so.6 is about 2 MiB. */
+#define VERSION_SCAN_MAX	(64UL << 20)
+#define VERSION_CHUNK		(64UL << 10)
+
+static const char release_text[] = "release version ";
+
+static bool
+parse_version(const char *s, const char *end, unsigned int *major, unsigned int *minor)
+{
+	unsigned long v[2] = { 0, 0 };
+	for (int k = 0; k < 2; k++) {
+		const char *first = s;
+		while (s < end && *s >= '0' && *s <= '9' && s - first < 4)
+			v[k] = v[k] * 10 + (unsigned long)(*s++ - '0');
+		if (s == first)
+			return false;
+		if (k == 0 && (s >= end || *s++ != '.'))
+			return false;
+	}
+	*major = (unsigned int)v[0];
+	*minor = (unsigned int)v[1];
+	return true;
+}
 
 bool
-glibc_version_read(pid_t pid, struct elf_file *elf, uint64_t l_addr, char *buf, size_t size)
+glibc_version_of_file(int fd, unsigned int *major, unsigned int *minor)
 {
-	struct elf_symbol sym;
-	uint8_t code[12];
-	if (!elf || !elfsym_find(elf, "gnu_get_libc_version", &sym) || sym.from_symtab ||
-	    !mem_read(pid, l_addr + sym.value, code, sizeof(code)))
+	*major = *minor = 0;
+	if (fd < 0)
 		return false;
-	size_t at = 0;
-	static const uint8_t endbr64[] = { 0xf3, 0x0f, 0x1e, 0xfa };
-	if (memcmp(code, endbr64, sizeof(endbr64)) == 0)
-		at = sizeof(endbr64);
-	/* 48 8d 05 disp32: lea disp32(%rip),%rax, then c3: ret. */
-	if (code[at] != 0x48 || code[at + 1] != 0x8d || code[at + 2] != 0x05 ||
-	    code[at + 7] != 0xc3)
-		return false;
-	int32_t disp;
-	memcpy(&disp, code + at + 3, sizeof(disp));
-	uint64_t str = l_addr + sym.value + at + 7 + (int64_t)disp;
-	if (!mem_read_string(pid, str, buf, size) || !isdigit((unsigned char)buf[0]))
-		return false;
-	/* "2.36": digits and dots only. */
-	for (const char *c = buf; *c; c++)
-		if (!isdigit((unsigned char)*c) && *c != '.')
-			return false;
-	return true;
+	/* Chunks overlap by the length of what is looked for, plus the
+	   digits after it. */
+	const size_t keep = sizeof(release_text) + 16;
+	char *buf = xmalloc(VERSION_CHUNK + keep);
+	size_t have = 0;
+	bool found = false;
+	for (off_t off = 0; off < (off_t)VERSION_SCAN_MAX && !found;) {
+		ssize_t r = pread(fd, buf + have, VERSION_CHUNK, off);
+		if (r <= 0)
+			break;
+		off += r;
+		have += (size_t)r;
+		const char *end = buf + have;
+		for (const char *p = buf; (p = memchr(p, 'r', (size_t)(end - p)));) {
+			if ((size_t)(end - p) < sizeof(release_text) - 1 + 4)
+				break;
+			if (!memcmp(p, release_text, sizeof(release_text) - 1) &&
+			    parse_version(p + sizeof(release_text) - 1, end, major, minor)) {
+				found = true;
+				break;
+			}
+			p++;
+		}
+		if (have > keep) {
+			memmove(buf, buf + have - keep, keep);
+			have = keep;
+		}
+	}
+	free(buf);
+	return found;
 }

@@ -4,7 +4,6 @@
 #include "breakpoint.h"
 #include "elfsym.h"
 #include "error.h"
-#include "glibc.h"
 #include "mem.h"
 #include "latent.h"
 #include "objcache.h"
@@ -389,7 +388,6 @@ names_object(const struct solib *l, const char *arg)
 }
 
 static void plant_dl_hooks(struct process *p, pid_t tid, const struct solib *l);
-static void note_glibc_version(struct process *p, pid_t tid, const struct solib *libc);
 static void warn_no_dl_hooks(const struct process *p);
 
 static const char *
@@ -626,8 +624,6 @@ solib_sync(struct process *p, pid_t tid, uint64_t sp, uint64_t r_map)
 			e->flags = flags;
 			l->load_event = e->id;
 		}
-		if (is_libc(l->path))
-			note_glibc_version(p, tid, l);
 		if (!s->hooks_planted && is_glibc_dl(l->path))
 			plant_dl_hooks(p, tid, l);
 	}
@@ -638,19 +634,6 @@ solib_sync(struct process *p, pid_t tid, uint64_t sp, uint64_t r_map)
 	free(chain);
 	pending_open_clear(s, tid);
 	s->started = true;
-}
-
-static void
-note_glibc_version(struct process *p, pid_t tid, const struct solib *libc)
-{
-	char v[sizeof(p->solib.glibc_version)];
-	if (glibc_version_read(tid, libc->elf, libc->l_addr, v, sizeof(v))) {
-		snprintf(p->solib.glibc_version, sizeof(p->solib.glibc_version), "%s", v);
-		debug_msg("pid %d: glibc %s (%s)", p->pid, v, libc->path);
-	} else {
-		debug_msg("pid %d: cannot tell the glibc version of %s (gnu_get_libc_version "
-			  "not found or not as expected)", p->pid, libc->path);
-	}
 }
 
 /* Put a hook on the entry of a function name of object l. */

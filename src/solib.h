@@ -53,7 +53,6 @@ struct solib_state {
 	uint64_t r_debug;	/* address of _r_debug */
 	uint64_t ld_base;
 	bool hooks_planted;	/* dlopen/dlclose breakpoints in libdl or libc */
-	char glibc_version[16];	/* "2.36", from the loaded libc.so.6; "" if unknown */
 	bool started;		/* the start-up libraries are loaded */
 	uint64_t main_lm;	/* the main program's link_map, head of every chain */
 	struct solib *libs;	/* as of the last RT_CONSISTENT */

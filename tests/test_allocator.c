@@ -3,6 +3,7 @@
    here with the text cut, split across reads, or missing). */
 #include "config.h"
 #include "allocator.h"
+#include "glibc.h"
 
 #include <fcntl.h>
 #include <gnu/libc-version.h>
@@ -37,7 +38,7 @@ test_version_this_libc(void)
 	CU_ASSERT_FATAL(fd >= 0);
 	CU_ASSERT_EQUAL_FATAL(sscanf(gnu_get_libc_version(), "%u.%u", &want_major,
 				     &want_minor), 2);
-	CU_ASSERT_TRUE(allocator_glibc_version(fd, &major, &minor));
+	CU_ASSERT_TRUE(glibc_version_of_file(fd, &major, &minor));
 	CU_ASSERT_EQUAL(major, want_major);
 	CU_ASSERT_EQUAL(minor, want_minor);
 	close(fd);
@@ -77,7 +78,7 @@ check_file(size_t size, size_t at, const char *text, bool found, unsigned int ma
 	int fd = file_with(size, at, text);
 
 	CU_ASSERT_FATAL(fd >= 0);
-	CU_ASSERT_EQUAL(allocator_glibc_version(fd, &ma, &mi), found);
+	CU_ASSERT_EQUAL(glibc_version_of_file(fd, &ma, &mi), found);
 	if (found) {
 		CU_ASSERT_EQUAL(ma, major);
 		CU_ASSERT_EQUAL(mi, minor);
@@ -104,7 +105,7 @@ test_version_files(void)
 	check_file(1000, 0, NULL, false, 0, 0);
 	check_file(1, 0, NULL, false, 0, 0);
 	unsigned int ma, mi;
-	CU_ASSERT_FALSE(allocator_glibc_version(-1, &ma, &mi));
+	CU_ASSERT_FALSE(glibc_version_of_file(-1, &ma, &mi));
 }
 
 int

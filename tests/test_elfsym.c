@@ -7,12 +7,10 @@
 #include "elfsym.c"
 
 #include "demangle.h"
-#include "glibc.h"
 #include "mem.h"
 #include "cunit_main.h"
 
 #include <ctype.h>
-#include <gnu/libc-version.h>
 #include <link.h>
 #include <stdio.h>
 
@@ -444,11 +442,10 @@ find_libc(struct dl_phdr_info *info, size_t size, void *arg)
 	return 0;
 }
 
-/* The headers objcache compares with the mapped ones, and the glibc
-   version as glibc_version_read finds it, both checked on this very
-   process's libc. */
+/* The headers objcache compares with the mapped ones, checked on this
+   very process's libc. */
 static void
-test_libc_head_and_version(void)
+test_libc_head(void)
 {
 	uint64_t bias = 0;
 	CU_ASSERT_FATAL(dl_iterate_phdr(find_libc, &bias) == 1);
@@ -463,12 +460,6 @@ test_libc_head_and_version(void)
 	CU_ASSERT_FATAL(pread(elfsym_fd(f), file, n, 0) == (ssize_t) n);
 	CU_ASSERT_FATAL(mem_read(getpid(), bias + v0, mem, n));
 	CU_ASSERT(memcmp(file, mem, n) == 0);
-
-	char v[16];
-	CU_ASSERT_FATAL(glibc_version_read(getpid(), f, bias, v, sizeof(v)));
-	CU_ASSERT_STRING_EQUAL(v, gnu_get_libc_version());
-	/* Another bias: not the function, no version. */
-	CU_ASSERT_FALSE(glibc_version_read(getpid(), f, bias + 1, v, sizeof(v)));
 	elfsym_close(f);
 }
 
@@ -1364,7 +1355,7 @@ main(void)
 		{ "lookup rules on a hand-made table", test_rules_lookup },
 		{ "find rules: versions and duplicates", test_rules_find },
 		{ "libc.so.6: dlopen, dlclose, build-id, segments", test_libc },
-		{ "libc.so.6: mapped headers, glibc version", test_libc_head_and_version },
+		{ "libc.so.6: mapped headers", test_libc_head },
 		{ "ld.so: _dl_debug_state, _r_debug", test_ldso },
 		{ "g++ plugin: vtables, slots, STB_GNU_UNIQUE", test_vtable_gcc },
 		{ "clang++ plugin: vtables, slots, no unique", test_vtable_clang },
