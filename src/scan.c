@@ -7,11 +7,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/uio.h>
+#include <unistd.h>
 
 /* Large reads amortize the syscall; 1 MiB stays in L2/L3. */
 #define SCAN_CHUNK (1u << 20)
 /* A report with more than this many pointers has made its point. */
 #define SCAN_MAX_HITS 4096
+/* Pieces per process_vm_readv: the kernel's UIO_MAXIOV is 1024. */
+#define SCAN_IOV 1024
 
 static bool
 scannable(const struct map_entry *m)
@@ -40,32 +43,107 @@ add_hit(struct scan_result *r, size_t *cap, uint64_t where, uint64_t value)
 	r->n++;
 }
 
+/* Scan n words of buf, read from remote address at. */
 static void
-scan_range(pid_t tid, uint64_t start, uint64_t end, uint64_t lo, uint64_t span,
-	   uint64_t *buf, struct scan_result *r, size_t *cap)
+scan_words(const uint64_t *buf, size_t words, uint64_t at, uint64_t lo, uint64_t span,
+	   struct scan_result *r, size_t *cap)
 {
-	for (uint64_t a = start; a < end; a += SCAN_CHUNK) {
-		size_t len = end - a < SCAN_CHUNK ? end - a : SCAN_CHUNK;
-		struct iovec local = { buf, len };
-		struct iovec remote = { (void *)a, len };
-		ssize_t got = process_vm_readv(tid, &local, 1, &remote, 1, 0);
-		if (got <= 0)
-			continue;	/* unreadable (guard pages, races): skip */
-		r->bytes += got;
-		size_t words = (size_t)got / 8, i = 0;
-		/* One unsigned compare per word (value - lo < span), four words
-		   to a branch: hits are rare. */
-		for (; i + 4 <= words; i += 4) {
-			if (((buf[i] - lo < span) | (buf[i + 1] - lo < span) |
-			     (buf[i + 2] - lo < span) | (buf[i + 3] - lo < span)) == 0)
-				continue;
-			for (size_t k = i; k < i + 4; k++)
-				if (buf[k] - lo < span)
-					add_hit(r, cap, a + k * 8, buf[k]);
+	size_t i = 0;
+	/* One unsigned compare per word (value - lo < span), four words to
+	   a branch: hits are rare. */
+	for (; i + 4 <= words; i += 4) {
+		if (((buf[i] - lo < span) | (buf[i + 1] - lo < span) |
+		     (buf[i + 2] - lo < span) | (buf[i + 3] - lo < span)) == 0)
+			continue;
+		for (size_t k = i; k < i + 4; k++)
+			if (buf[k] - lo < span)
+				add_hit(r, cap, at + k * 8, buf[k]);
+	}
+	for (; i < words; i++)
+		if (buf[i] - lo < span)
+			add_hit(r, cap, at + i * 8, buf[i]);
+}
+
+/* Ranges are gathered into one process_vm_readv of up to SCAN_IOV
+   pieces and SCAN_CHUNK bytes, so that a process with thousands of small
+   writable mappings costs no more calls per byte than one big heap. */
+struct batch {
+	pid_t tid;
+	uint64_t lo, span;
+	uint64_t *buf;		/* SCAN_CHUNK bytes */
+	size_t page;
+	struct iovec remote[SCAN_IOV];
+	size_t n, bytes;
+	struct scan_result *r;
+	size_t *cap;
+};
+
+static void
+batch_flush(struct batch *b)
+{
+	size_t first = 0;
+	while (first < b->n) {
+		size_t want = 0;
+		for (size_t k = first; k < b->n; k++)
+			want += b->remote[k].iov_len;
+		struct iovec local = { b->buf, want };
+		ssize_t got = process_vm_readv(b->tid, &local, 1, b->remote + first,
+					       (unsigned long)(b->n - first), 0);
+		stats.scan_calls++;
+		if (got <= 0) {
+			/* The first piece is unreadable from its start (unmapped
+			   since the snapshot): drop it, read the rest. */
+			first++;
+			continue;
 		}
-		for (; i < words; i++)
-			if (buf[i] - lo < span)
-				add_hit(r, cap, a + i * 8, buf[i]);
+		b->r->bytes += (uint64_t)got;
+		/* The kernel stops at the first page it cannot read: scan what
+		   came, then go on past that page. */
+		size_t off = 0, k = first;
+		bool hole = false;
+		while (k < b->n && off < (size_t)got && !hole) {
+			struct iovec *piece = &b->remote[k];
+			size_t have = (size_t)got - off;
+			if (have > piece->iov_len)
+				have = piece->iov_len;
+			scan_words(b->buf + off / 8, have / 8, (uint64_t)piece->iov_base, b->lo,
+				   b->span, b->r, b->cap);
+			off += have;
+			if (have == piece->iov_len) {
+				k++;
+				continue;
+			}
+			/* A hole inside the piece (a race with munmap or
+			   mprotect): the rest of it after the hole's page. */
+			hole = true;
+			size_t skip = have + b->page;
+			if (skip >= piece->iov_len) {
+				k++;
+			} else {
+				piece->iov_base = (char *)piece->iov_base + skip;
+				piece->iov_len -= skip;
+			}
+		}
+		/* Stopped at a piece's first byte: that piece is dropped. */
+		if (!hole && k < b->n)
+			k++;
+		first = k;
+	}
+	b->n = 0;
+	b->bytes = 0;
+}
+
+static void
+scan_range(struct batch *b, uint64_t start, uint64_t end)
+{
+	for (uint64_t a = start; a < end;) {
+		size_t room = SCAN_CHUNK - b->bytes;
+		size_t len = end - a < room ? (size_t)(end - a) : room;
+		b->remote[b->n++] = (struct iovec){ (void *)a, len };
+		b->bytes += len;
+		a += len;
+		if (b->n == SCAN_IOV || b->bytes == SCAN_CHUNK)
+			batch_flush(b);
 	}
 }
 
@@ -77,8 +155,15 @@ scan_process(pid_t tid, const struct maps_snapshot *maps, uint64_t lo, uint64_t 
 	if (hi <= lo)
 		return;
 	double t0 = clock_now();
-	uint64_t *buf = xmalloc(SCAN_CHUNK);
 	size_t cap = 0;
+	struct batch *b = xcalloc(1, sizeof(*b));
+	b->tid = tid;
+	b->lo = lo;
+	b->span = hi - lo;
+	b->buf = xmalloc(SCAN_CHUNK);
+	b->page = (size_t)sysconf(_SC_PAGESIZE);
+	b->r = out;
+	b->cap = &cap;
 	for (size_t i = 0; i < maps->n; i++) {
 		const struct map_entry *m = &maps->v[i];
 		if (!scannable(m))
@@ -91,14 +176,16 @@ scan_process(pid_t tid, const struct maps_snapshot *maps, uint64_t lo, uint64_t 
 			if (start >= skip_lo && end <= skip_hi)
 				continue;
 			if (start < skip_lo)
-				scan_range(tid, start, skip_lo, lo, hi - lo, buf, out, &cap);
+				scan_range(b, start, skip_lo);
 			if (end > skip_hi)
-				scan_range(tid, skip_hi, end, lo, hi - lo, buf, out, &cap);
+				scan_range(b, skip_hi, end);
 			continue;
 		}
-		scan_range(tid, start, end, lo, hi - lo, buf, out, &cap);
+		scan_range(b, start, end);
 	}
-	free(buf);
+	batch_flush(b);
+	free(b->buf);
+	free(b);
 	out->seconds = clock_now() - t0;
 	stats.scans++;
 	stats.scan_bytes += out->bytes;

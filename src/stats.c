@@ -20,8 +20,8 @@ stats_print(FILE *out)
 		fprintf(out, "%s: stats: unmap watch: %lu stops (munmap, mremap, mmap(MAP_FIXED))\n",
 			PACKAGE, stats.unmap_stops);
 	if (stats.scans)
-		fprintf(out, "%s: stats: scan: %llu MiB in %.1f ms (%lu scans, %.2f GiB/s)\n",
-			PACKAGE, stats.scan_bytes >> 20, stats.scan_seconds * 1e3, stats.scans,
-			stats.scan_seconds > 0 ?
+		fprintf(out, "%s: stats: scan: %llu MiB in %.1f ms (%lu scans, %lu reads, "
+			"%.2f GiB/s)\n", PACKAGE, stats.scan_bytes >> 20, stats.scan_seconds * 1e3,
+			stats.scans, stats.scan_calls, stats.scan_seconds > 0 ?
 			stats.scan_bytes / stats.scan_seconds / (1024.0 * 1024 * 1024) : 0.0);
 }

@@ -16,6 +16,7 @@ struct stats {
 	unsigned long dlopen_calls, dlclose_calls;
 	unsigned long unmap_stops;	/* munmap, mremap, mmap(MAP_FIXED) stops */
 	unsigned long scans;		/* dangling-reference scans */
+	unsigned long scan_calls;	/* their process_vm_readv calls */
 	unsigned long long scan_bytes;
 	double scan_seconds;
 };

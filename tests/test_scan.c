@@ -1,0 +1,192 @@
+/* Unit tests for scan.c, on this very process: many small mappings read in
+   batches, pieces that cannot be read (unmapped since the snapshot, whole
+   or in part), a mapping bigger than one read, and the skipped ranges. */
+#include "config.h"
+#include "scan.h"
+#include "stats.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "cunit_main.h"
+
+/* The range the scan looks for: never a real address here. */
+#define LO 0x7e5500000000ULL
+#define HI (LO + 0x10000)
+
+static size_t page;
+
+/* A snapshot entry for [start, end), rw-p anonymous. */
+static void
+add(struct maps_snapshot *s, size_t *cap, uint64_t start, uint64_t end)
+{
+	if (s->n == *cap) {
+		*cap = *cap ? 2 * *cap : 64;
+		s->v = realloc(s->v, *cap * sizeof(*s->v));
+		CU_ASSERT_PTR_NOT_NULL_FATAL(s->v);
+	}
+	memset(&s->v[s->n], 0, sizeof(s->v[s->n]));
+	s->v[s->n].start = start;
+	s->v[s->n].end = end;
+	memcpy(s->v[s->n].perms, "rw-p", 5);
+	s->n++;
+}
+
+static uint8_t *
+map_pages(size_t n)
+{
+	void *p = mmap(NULL, n * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CU_ASSERT_FATAL(p != MAP_FAILED);
+	return p;
+}
+
+static void
+put(uint8_t *at, uint64_t value)
+{
+	memcpy(at, &value, sizeof(value));
+}
+
+/* Whether a hit at where with value is in r. */
+static bool
+has_hit(const struct scan_result *r, uint64_t where, uint64_t value)
+{
+	for (size_t i = 0; i < r->n; i++)
+		if (r->hits[i].where == where && r->hits[i].value == value)
+			return true;
+	return false;
+}
+
+enum { N = 3000 };
+
+/* Every seventh of the mappings below is unmapped after the snapshot;
+   not the last, the lowest: the scan's own buffer may be mapped below
+   it, and so over its place. */
+static bool
+gone(size_t i)
+{
+	return i % 7 == 3 && i + 1 < N;
+}
+
+/* 3000 one-page mappings (more pieces than one call takes), some unmapped
+   after the snapshot was made: every pointer in the others is found, in
+   a call per MiB and one per unreadable piece at most. */
+static void
+test_many_small(void)
+{
+	struct maps_snapshot s = { 0 };
+	size_t cap = 0, want = 0;
+	uint8_t **pages = calloc(N, sizeof(*pages));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(pages);
+	for (size_t i = 0; i < N; i++) {
+		pages[i] = map_pages(1);
+		put(pages[i] + (i % (page / 8)) * 8, LO + i);
+		add(&s, &cap, (uint64_t)pages[i], (uint64_t)pages[i] + page);
+	}
+	for (size_t i = 0; i < N; i++)
+		if (gone(i))
+			munmap(pages[i], page);
+		else
+			want++;
+	unsigned long calls = stats.scan_calls;
+	struct scan_result r;
+	scan_process(getpid(), &s, LO, HI, 0, 0, 0, &r);
+	CU_ASSERT_EQUAL(r.n, want);
+	CU_ASSERT_EQUAL(r.bytes, want * page);
+	for (size_t i = 0; i < N; i++)
+		if (!gone(i))
+			CU_ASSERT(has_hit(&r, (uint64_t)pages[i] + (i % (page / 8)) * 8, LO + i));
+	CU_ASSERT(stats.scan_calls - calls <= ((N * page) >> 20) + 1 + (N - want));
+	scan_result_free(&r);
+	for (size_t i = 0; i < N; i++)
+		if (!gone(i))
+			munmap(pages[i], page);
+	free(pages);
+	free(s.v);
+}
+
+/* A mapping with a page unmapped in its middle since the snapshot, and
+   one unmapped at its start: what can be read around the holes is read. */
+static void
+test_holes(void)
+{
+	struct maps_snapshot s = { 0 };
+	size_t cap = 0;
+	uint8_t *a = map_pages(5), *b = map_pages(3), *c = map_pages(1);
+	for (size_t i = 0; i < 5; i++)
+		put(a + i * page + 8, LO + 0x100 + i);
+	for (size_t i = 0; i < 3; i++)
+		put(b + i * page, LO + 0x200 + i);
+	put(c + page - 8, LO + 0x300);
+	add(&s, &cap, (uint64_t)a, (uint64_t)a + 5 * page);
+	add(&s, &cap, (uint64_t)b, (uint64_t)b + 3 * page);
+	add(&s, &cap, (uint64_t)c, (uint64_t)c + page);
+	munmap(a + 2 * page, page);
+	munmap(b, page);
+	struct scan_result r;
+	scan_process(getpid(), &s, LO, HI, 0, 0, 0, &r);
+	/* a: pages 0, 1, 3, 4; b: its first page is gone, so the rest of
+	   that piece is dropped; c whole. */
+	CU_ASSERT(has_hit(&r, (uint64_t)a + 8, LO + 0x100));
+	CU_ASSERT(has_hit(&r, (uint64_t)a + page + 8, LO + 0x101));
+	CU_ASSERT(has_hit(&r, (uint64_t)a + 3 * page + 8, LO + 0x103));
+	CU_ASSERT(has_hit(&r, (uint64_t)a + 4 * page + 8, LO + 0x104));
+	CU_ASSERT(has_hit(&r, (uint64_t)c + page - 8, LO + 0x300));
+	CU_ASSERT_EQUAL(r.n, 5);
+	CU_ASSERT_EQUAL(r.bytes, 5 * page);
+	scan_result_free(&r);
+	munmap(a, 2 * page);
+	munmap(a + 3 * page, 2 * page);
+	munmap(b + page, 2 * page);
+	munmap(c, page);
+	free(s.v);
+}
+
+/* A mapping bigger than one read (3 MiB + a page), with words at the
+   ends of every read; and the ranges left out: the library's own
+   [skip_lo, skip_hi) and the dead stack below live_sp. */
+static void
+test_big_and_skips(void)
+{
+	size_t n = (3u << 20) / page + 1;
+	uint8_t *m = map_pages(n);
+	struct maps_snapshot s = { 0 };
+	size_t cap = 0;
+	add(&s, &cap, (uint64_t)m, (uint64_t)m + n * page);
+	size_t at[] = { 0, (1u << 20) - 8, 1u << 20, (2u << 20) + 8, n * page - 8 };
+	for (size_t i = 0; i < sizeof(at) / sizeof(at[0]); i++)
+		put(m + at[i], LO + i);
+	struct scan_result r;
+	scan_process(getpid(), &s, LO, HI, 0, 0, 0, &r);
+	CU_ASSERT_EQUAL(r.n, 5);
+	for (size_t i = 0; i < sizeof(at) / sizeof(at[0]); i++)
+		CU_ASSERT(has_hit(&r, (uint64_t)m + at[i], LO + i));
+	scan_result_free(&r);
+	/* Left out: the first MiB (as the library's own data), and below
+	   live_sp at 2 MiB + 8 (the word there is live). */
+	scan_process(getpid(), &s, LO, HI, (uint64_t)m, (uint64_t)m + (1u << 20), 0, &r);
+	CU_ASSERT_EQUAL(r.n, 3);
+	CU_ASSERT_FALSE(has_hit(&r, (uint64_t)m, LO));
+	scan_result_free(&r);
+	scan_process(getpid(), &s, LO, HI, 0, 0, (uint64_t)m + (2u << 20) + 8, &r);
+	CU_ASSERT_EQUAL(r.n, 2);
+	CU_ASSERT(has_hit(&r, (uint64_t)m + (2u << 20) + 8, LO + 3));
+	scan_result_free(&r);
+	munmap(m, n * page);
+	free(s.v);
+}
+
+int
+main(void)
+{
+	page = (size_t)sysconf(_SC_PAGESIZE);
+	CU_TestInfo tests[] = {
+		{ "many small mappings, some gone", test_many_small },
+		{ "holes inside and at the start of mappings", test_holes },
+		{ "a mapping bigger than a read, and what is left out", test_big_and_skips },
+		CU_TEST_INFO_NULL,
+	};
+
+	return cunit_run("scan", tests);
+}
