@@ -170,6 +170,11 @@ raise_fd_limit(void)
 	}
 }
 
+/* The processes given with -p.  At file scope: every way out of main,
+   early ones included, leaves them reachable rather than leaked. */
+static pid_t *pids;
+static size_t npids, cappids;
+
 int
 main(int argc, char **argv)
 {
@@ -194,8 +199,6 @@ main(int argc, char **argv)
 	const char *output = NULL, *json_path = NULL, *html_path = NULL;
 	bool print_stats = false, gdb = false;
 	int error_exitcode = 0;
-	pid_t *pids = NULL;
-	size_t npids = 0, cappids = 0;
 	int c;
 
 	clock_start();
