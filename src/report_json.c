@@ -1,5 +1,6 @@
 #include "config.h"
 #include "report_json.h"
+#include "supervisor.h"
 #include "atomic_file.h"
 #include "debuginfo.h"
 #include "error.h"
@@ -40,6 +41,24 @@ write_status(struct json *j, const char *k, int st)
 		json_string(j, "how", "unknown");
 	}
 	json_int(j, "wait_status", st);
+	json_object_end(j);
+}
+
+/* The command's end; after -p and a detach it did not end: it runs on. */
+static void
+write_command_status(struct json *j, int status)
+{
+	const struct process *last = NULL;
+	for (const struct process *p = process_list; p; p = p->next)
+		if (p->pid == supervisor_command_pid())
+			last = p;
+	if (!last || !report_process_let_go(last)) {
+		write_status(j, "status", status);
+		return;
+	}
+	json_object_begin(j, "status");
+	json_string(j, "how", "detached");
+	json_int(j, "wait_status", status);
 	json_object_end(j);
 }
 
@@ -364,7 +383,7 @@ report_json_write(const char *path, char **command, int status)
 	for (char **a = command; *a; a++)
 		json_string(&j, NULL, *a);
 	json_array_end(&j);
-	write_status(&j, "status", status);
+	write_command_status(&j, status);
 	json_object_begin(&j, "summary");
 	json_int(&j, "faults", report_findings.faults);
 	json_int(&j, "unloaded_library_faults", report_findings.unloaded_faults);
