@@ -10,7 +10,15 @@
 #   BENCH_GDB_TIMEOUT   seconds a gdb run may take before gdb is dropped
 #                       from that workload (default 60)
 #   BENCH_CPU_ITERS     rounds of the CPU loop (default 500000000, ~0.7 s)
+#   BENCH_PYTHON        the python for the scipy import (default
+#                       /usr/bin/python3, the one Debian's python3-scipy
+#                       installs for, even when another python3 comes first
+#                       in PATH)
 #   CC, CFLAGS          compiler for the workloads (default: cc, -O2)
+#
+# First runs bench/setup.sh, which installs python3-scipy, strace and gdb
+# when they are missing and it can (root, or sudo without a password);
+# what is still missing afterwards gets n/a, with the reason, in the table.
 #
 # The table goes to stdout and to bench-results.txt in the current
 # directory; progress goes to stderr.  Exits 1 if the workloads cannot be
@@ -42,6 +50,8 @@ MAP_SIZES="10 2000 20000"	# m: extra mappings made before the loop ...
 MAP_CYCLES=1000		# ... and the dlopen/dlclose cycles after them
 PIN_MAPS=10		# p: the same pinned to one CPU, with this many ...
 PIN_CYCLES=2000		# ... and this many cycles
+PYTHON=${BENCH_PYTHON:-/usr/bin/python3}	# s: the scipy import
+SCIPY_IMPORT='import scipy.stats, scipy.signal, scipy.optimize, scipy.sparse.linalg, scipy.io, scipy.spatial'
 LIMIT=600		# a run of anything but gdb that takes longer is broken
 
 srcdir=$(cd "$(dirname "$0")" && pwd)
@@ -61,6 +71,16 @@ case $LOAD_START in
 0.[0-4]*) ;;
 *) say "the load average is $LOAD_START: other work on this machine will show in the figures" ;;
 esac
+
+# ---- what the benchmark needs beyond the build's own set-up ----
+
+say "checking the benchmark's packages (bench/setup.sh)"
+SETUP_WHY=
+if ! sh "$srcdir/setup.sh" 2>"$work/setup.err"; then
+	SETUP_WHY=$(tail -n 1 "$work/setup.err" | sed 's/^bench\/setup.sh: //')
+	[ -n "$SETUP_WHY" ] || SETUP_WHY="bench/setup.sh failed"
+fi
+sed 's/^/    /' "$work/setup.err" >&2
 
 # ---- build the workloads ----
 
@@ -89,6 +109,8 @@ have() { command -v "$1" >/dev/null 2>&1; }
 GDB=no STRACE=no
 have gdb && GDB=yes
 have strace && STRACE=yes
+[ "$GDB" = yes ] || say "gdb is not installed: its column says n/a${SETUP_WHY:+ ($SETUP_WHY)}"
+[ "$STRACE" = yes ] || say "strace is not installed: its column says n/a${SETUP_WHY:+ ($SETUP_WHY)}"
 
 # p runs the tool, the command and the probe on CPU 0 alone.
 PIN=no PIN_WHY=
@@ -100,6 +122,18 @@ else
 	PIN=yes
 fi
 [ "$PIN" = yes ] || say "p: n/a: $PIN_WHY"
+
+# s needs scipy in $PYTHON; the check doubles as a warm-up of the page
+# cache, so that the first timed run is not the only one reading from disk.
+SCIPY=no SCIPY_WHY=
+if [ ! -x "$PYTHON" ]; then
+	SCIPY_WHY="$PYTHON not found${SETUP_WHY:+; $SETUP_WHY}"
+elif err=$("$PYTHON" -c "$SCIPY_IMPORT" 2>&1 >/dev/null); then
+	SCIPY=yes
+else
+	SCIPY_WHY="scipy does not import in $PYTHON: $(echo "$err" | tail -n 1)${SETUP_WHY:+; $SETUP_WHY}"
+fi
+[ "$SCIPY" = yes ] || say "s: n/a: $SCIPY_WHY"
 
 # ---- measuring ----
 
@@ -333,6 +367,18 @@ for m in $MAP_SIZES; do
 done
 RT_PIN=$(median "$work/rt.pin")
 
+if [ "$SCIPY" = yes ]; then
+	r=1
+	while [ "$r" -le "$RUNS" ]; do
+		say "s: scipy import, run $r/$RUNS"
+		for t in $TRACERS; do
+			run_as "$t" s "$PYTHON" -c "$SCIPY_IMPORT"
+		done
+		r=$((r + 1))
+	done
+	stats_run s "$PYTHON" -c "$SCIPY_IMPORT"
+fi
+
 # ---- report ----
 
 verdict() { [ "$1" = 1 ] && echo "met" || echo "NOT met"; }
@@ -385,6 +431,11 @@ report() {
 		row p0 "p0 the same, 0 cycles"
 	else
 		printf '%-38s n/a (%s)\n' "p  on CPU 0" "$PIN_WHY"
+	fi
+	if [ "$SCIPY" = yes ]; then
+		row s "s  scipy import ($PYTHON)"
+	else
+		printf '%-38s n/a (%s)\n' "s  scipy import" "$SCIPY_WHY"
 	fi
 	echo "   (each tracer cell: seconds, then the ratio to native)"
 	echo
@@ -491,6 +542,14 @@ report() {
 	else
 		echo "p on CPU 0: n/a ($PIN_WHY)"
 	fi
+	if [ "$SCIPY" = yes ]; then
+		sst=$work/stats.s
+		printf 's scipy import: teardown-audit peak RSS %s KiB (--stats); %s library events, %s dlopen calls, %s stops\n' \
+			"$(stat_field "$sst" 'peak RSS')" "$(stat_field "$sst" 'library events')" \
+			"$(stat_field "$sst" 'dlopen calls')" "$(stat_field "$sst" stops)"
+	else
+		echo "s scipy import: n/a ($SCIPY_WHY)"
+	fi
 	echo
 
 	printf '%-46s %-36s %s\n' "target" "measured" "verdict"
@@ -568,6 +627,21 @@ report() {
 			"$(verdict "$(calc 'a <= 10 * b' a="$pin_added" b="$RT_PIN")")"
 	else
 		tgt "p  on CPU 0, adds <= 10 round trips" "n/a (runs failed)" "NOT met"
+	fi
+	sn=$(secs s.native) stt=$(secs s.ta)
+	rss_s=$(stat_field "$work/stats.s" 'peak RSS')
+	if [ "$SCIPY" != yes ]; then
+		tgt "s  scipy import <= 1.25x native" "n/a (see the s row)" "n/a"
+		tgt "s  tool peak RSS <= 16 MiB" "n/a (see the s row)" "n/a"
+	else
+		tgt "s  scipy import <= 1.25x native" "$(ratio "$stt" "$sn")" \
+			"$(if [ -n "$stt" ]; then verdict "$(calc 't <= 1.25 * n' t="$stt" n="$sn")"; else echo "NOT met"; fi)"
+		if [ -n "$rss_s" ]; then
+			tgt "s  tool peak RSS <= 16 MiB" "$(calc 'sprintf("%.1f MiB (%d KiB)", k / 1024, k)' k="$rss_s")" \
+				"$(verdict "$(calc 'k <= 16 * 1024' k="$rss_s")")"
+		else
+			tgt "s  tool peak RSS <= 16 MiB" "n/a (the --stats run failed)" "NOT met"
+		fi
 	fi
 }
 
