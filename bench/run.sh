@@ -604,7 +604,7 @@ report() {
 	fi
 	faster() {	# M TRACER LABEL FACTOR: TRACER's cycle takes FACTOR times the tool's, or more
 		y=$(pc_m "$1" "$2") y0=$(pc_m "$1" ta)
-		if [ "$4" = 1 ]; then what="faster than $3 at $1 mappings"; else what=">= ${4}x faster than $3 at $1 mappings"; fi
+		if [ "$4" = 1 ]; then what="$1 mappings: faster than $3"; else what="$1 mappings: >= ${4}x faster than $3"; fi
 		if [ -n "$y" ] && [ -n "$y0" ]; then
 			tgt "m  $what" "$(ratio "$y" "$y0") ($3 cycle / tool cycle)" \
 				"$(verdict "$(calc 'y > f * y0' y="$y" y0="$y0" f="$4")")"
