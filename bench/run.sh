@@ -10,7 +10,15 @@
 #   BENCH_GDB_TIMEOUT   seconds a gdb run may take before gdb is dropped
 #                       from that workload (default 60)
 #   BENCH_CPU_ITERS     rounds of the CPU loop (default 500000000, ~0.7 s)
+#   BENCH_PYTHON        the python for the scipy import (default
+#                       /usr/bin/python3, the one Debian's python3-scipy
+#                       installs for, even when another python3 comes first
+#                       in PATH)
 #   CC, CFLAGS          compiler for the workloads (default: cc, -O2)
+#
+# First runs bench/setup.sh, which installs python3-scipy, strace and gdb
+# when they are missing and it can (root, or sudo without a password);
+# what is still missing afterwards gets n/a, with the reason, in the table.
 #
 # The table goes to stdout and to bench-results.txt in the current
 # directory; progress goes to stderr.  Exits 1 if the workloads cannot be
@@ -38,6 +46,12 @@ THREAD_BATCH=4		# ... this many at a time
 CHILDREN=50		# d: children forked and exec'd
 HEAP_MIB=256		# e: resident heap
 RT_STOPS=20000		# ptrace round trips per probe
+MAP_SIZES="10 2000 20000"	# m: extra mappings made before the loop ...
+MAP_CYCLES=1000		# ... and the dlopen/dlclose cycles after them
+PIN_MAPS=10		# p: the same pinned to one CPU, with this many ...
+PIN_CYCLES=2000		# ... and this many cycles
+PYTHON=${BENCH_PYTHON:-/usr/bin/python3}	# s: the scipy import
+SCIPY_IMPORT='import scipy.stats, scipy.signal, scipy.optimize, scipy.sparse.linalg, scipy.io, scipy.spatial'
 LIMIT=600		# a run of anything but gdb that takes longer is broken
 
 srcdir=$(cd "$(dirname "$0")" && pwd)
@@ -57,6 +71,16 @@ case $LOAD_START in
 0.[0-4]*) ;;
 *) say "the load average is $LOAD_START: other work on this machine will show in the figures" ;;
 esac
+
+# ---- what the benchmark needs beyond the build's own set-up ----
+
+say "checking the benchmark's packages (bench/setup.sh)"
+SETUP_WHY=
+if ! sh "$srcdir/setup.sh" 2>"$work/setup.err"; then
+	SETUP_WHY=$(tail -n 1 "$work/setup.err" | sed 's/^bench\/setup.sh: //')
+	[ -n "$SETUP_WHY" ] || SETUP_WHY="bench/setup.sh failed"
+fi
+sed 's/^/    /' "$work/setup.err" >&2
 
 # ---- build the workloads ----
 
@@ -85,6 +109,31 @@ have() { command -v "$1" >/dev/null 2>&1; }
 GDB=no STRACE=no
 have gdb && GDB=yes
 have strace && STRACE=yes
+[ "$GDB" = yes ] || say "gdb is not installed: its column says n/a${SETUP_WHY:+ ($SETUP_WHY)}"
+[ "$STRACE" = yes ] || say "strace is not installed: its column says n/a${SETUP_WHY:+ ($SETUP_WHY)}"
+
+# p runs the tool, the command and the probe on CPU 0 alone.
+PIN=no PIN_WHY=
+if ! have taskset; then
+	PIN_WHY="taskset is not installed (util-linux)"
+elif ! taskset -c 0 true 2>/dev/null; then
+	PIN_WHY="taskset -c 0 fails: CPU 0 is not ours to run on"
+else
+	PIN=yes
+fi
+[ "$PIN" = yes ] || say "p: n/a: $PIN_WHY"
+
+# s needs scipy in $PYTHON; the check doubles as a warm-up of the page
+# cache, so that the first timed run is not the only one reading from disk.
+SCIPY=no SCIPY_WHY=
+if [ ! -x "$PYTHON" ]; then
+	SCIPY_WHY="$PYTHON not found${SETUP_WHY:+; $SETUP_WHY}"
+elif err=$("$PYTHON" -c "$SCIPY_IMPORT" 2>&1 >/dev/null); then
+	SCIPY=yes
+else
+	SCIPY_WHY="scipy does not import in $PYTHON: $(echo "$err" | tail -n 1)${SETUP_WHY:+; $SETUP_WHY}"
+fi
+[ "$SCIPY" = yes ] || say "s: n/a: $SCIPY_WHY"
 
 # ---- measuring ----
 
@@ -123,6 +172,30 @@ run_as() {
 		[ "$STRACE" = yes ] || return 0
 		measure "$key" "$LIMIT" strace -f -o /dev/null "$@" ;;
 	esac
+}
+
+# run_pinned TRACER KEY COMMAND...: as run_as, for native and the tool
+# only, with everything on CPU 0 (the tool's command inherits the mask).
+run_pinned() {
+	tracer=$1 key=$2.$1
+	shift 2
+	case $tracer in
+	native)
+		measure "$key" "$LIMIT" taskset -c 0 "$@" ;;
+	ta)
+		measure "$key" "$LIMIT" taskset -c 0 "$TOOL" -q -- "$@" ;;
+	esac
+}
+
+# stats_run NAME COMMAND...: the tool's --stats run of COMMAND, its report
+# in stats.NAME.  Not timed; a failure is said, and its figures show "?".
+stats_run() {
+	name=$1
+	shift
+	"$TOOL" --stats -q -o "$work/stats.$name" -- "$@" >/dev/null 2>"$work/stderr.stats.$name" || {
+		say "$name: the --stats run failed (status $?); its stderr:"
+		sed 's/^/    /' "$work/stderr.stats.$name" | tail -n 5 >&2
+	}
 }
 
 median() {	# FILE of numbers: their median, nothing if none
@@ -259,6 +332,53 @@ while [ "$r" -le "$RUNS" ]; do
 	r=$((r + 1))
 done
 
+# m: the dlopen/dlclose loop in processes of three sizes, and p: the
+# smallest pinned to CPU 0 with the probe, so that every stop is the
+# same-CPU kind; all of them in the same rounds.
+r=1
+while [ "$r" -le "$RUNS" ]; do
+	if [ "$PIN" = yes ]; then
+		say "m: dlopen/dlclose loop after $MAP_SIZES extra mappings, p: pinned to CPU 0, run $r/$RUNS"
+	else
+		say "m: dlopen/dlclose loop after $MAP_SIZES extra mappings, run $r/$RUNS"
+	fi
+	for m in $MAP_SIZES; do
+		for t in $TRACERS; do
+			run_as "$t" "m$m" "$work/dlloop" "$MAP_CYCLES" "$PLUGIN" "$m"
+			run_as "$t" "m${m}z" "$work/dlloop" 0 "$PLUGIN" "$m"
+		done
+	done
+	if [ "$PIN" = yes ]; then
+		for t in native ta; do
+			run_pinned "$t" p "$work/dlloop" "$PIN_CYCLES" "$PLUGIN" "$PIN_MAPS"
+			run_pinned "$t" p0 "$work/dlloop" 0 "$PLUGIN" "$PIN_MAPS"
+		done
+		if out=$(taskset -c 0 "$work/ptrace_rt" "$RT_STOPS"); then
+			echo "$out" | sed -n 's/.* bare \([0-9.]*\) us.*/\1/p' >>"$work/rt.pin"
+		else
+			say "p: the ptrace_rt probe failed on CPU 0"
+		fi
+	fi
+	r=$((r + 1))
+done
+for m in $MAP_SIZES; do
+	stats_run "m$m" "$work/dlloop" "$MAP_CYCLES" "$PLUGIN" "$m"
+	stats_run "m${m}z" "$work/dlloop" 0 "$PLUGIN" "$m"
+done
+RT_PIN=$(median "$work/rt.pin")
+
+if [ "$SCIPY" = yes ]; then
+	r=1
+	while [ "$r" -le "$RUNS" ]; do
+		say "s: scipy import, run $r/$RUNS"
+		for t in $TRACERS; do
+			run_as "$t" s "$PYTHON" -c "$SCIPY_IMPORT"
+		done
+		r=$((r + 1))
+	done
+	stats_run s "$PYTHON" -c "$SCIPY_IMPORT"
+fi
+
 # ---- report ----
 
 verdict() { [ "$1" = 1 ] && echo "met" || echo "NOT met"; }
@@ -302,6 +422,21 @@ report() {
 	row c "c  $THREADS threads, $THREAD_BATCH at a time"
 	row d "d  $CHILDREN children (fork, exec /bin/true)"
 	row e "e  $HEAP_MIB MiB heap, one dlclose"
+	for m in $MAP_SIZES; do
+		row "m$m" "m  $m extra mappings, $MAP_CYCLES cycles"
+		row "m${m}z" "m0 the same, 0 cycles"
+	done
+	if [ "$PIN" = yes ]; then
+		row p "p  on CPU 0: $PIN_MAPS mappings, $PIN_CYCLES cycles"
+		row p0 "p0 the same, 0 cycles"
+	else
+		printf '%-38s n/a (%s)\n' "p  on CPU 0" "$PIN_WHY"
+	fi
+	if [ "$SCIPY" = yes ]; then
+		row s "s  scipy import ($PYTHON)"
+	else
+		printf '%-38s n/a (%s)\n' "s  scipy import" "$SCIPY_WHY"
+	fi
 	echo "   (each tracer cell: seconds, then the ratio to native)"
 	echo
 
@@ -348,6 +483,75 @@ report() {
 		"$VM_RATE" "$vm_detail" "$scan_text"
 	echo
 
+	# m and p, per cycle, as for a: the 0-cycle runs take start-up and the
+	# making of the mappings out.
+	per_cycle() {	# KEY KEY0 CYCLES: (T(KEY) - T(KEY0)) / CYCLES in us, or nothing
+		x=$(secs "$1") x0=$(secs "$2")
+		[ -n "$x" ] && [ -n "$x0" ] && calc '(x - x0) / c * 1e6' x="$x" x0="$x0" c="$3"
+	}
+	us() {	# MICROSECONDS: "12.3", or "n/a"
+		if [ -n "$1" ]; then calc 'sprintf("%.1f", a)' a="$1"; else echo "n/a"; fi
+	}
+	pc_m() {	# M TRACER: microseconds per cycle under TRACER with M extra mappings
+		per_cycle "m$1.$2" "m${1}z.$2" "$MAP_CYCLES"
+	}
+	add_m() {	# M TRACER: what TRACER adds to a cycle with M extra mappings
+		y=$(pc_m "$1" "$2") y0=$(pc_m "$1" native)
+		[ -n "$y" ] && [ -n "$y0" ] && calc 'y - y0' y="$y" y0="$y0"
+	}
+	by_ta_m() {	# M TRACER: a cycle's time under TRACER over the tool's, as "1.23x"
+		ratio "$(pc_m "$1" "$2")" "$(pc_m "$1" ta)"
+	}
+	echo "m per cycle: microseconds per dlopen/dlclose cycle, (T($MAP_CYCLES cycles) - T(0)) / $MAP_CYCLES"
+	printf '   %-14s %8s %10s %10s %12s %9s %12s %11s\n' "extra mappings" native "tool adds" "gdb adds" \
+		"strace adds" "gdb/tool" "strace/tool" "tool stops"
+	for m in $MAP_SIZES; do
+		st1=$(stat_field "$work/stats.m$m" stops) st0=$(stat_field "$work/stats.m${m}z" stops)
+		if [ -n "$st1" ] && [ -n "$st0" ]; then
+			stops=$(calc 'sprintf("%.2f", (a - b) / c)' a="$st1" b="$st0" c="$MAP_CYCLES")
+		else
+			stops="?"
+		fi
+		printf '   %-14s %8s %10s %10s %12s %9s %12s %11s\n' "$m" "$(us "$(pc_m "$m" native)")" \
+			"$(us "$(add_m "$m" ta)")" "$(us "$(add_m "$m" gdb)")" "$(us "$(add_m "$m" strace)")" \
+			"$(by_ta_m "$m" gdb)" "$(by_ta_m "$m" strace)" "$stops"
+	done
+	echo "   (native: a cycle's own time; adds: what each tracer adds to it; gdb/tool, strace/tool:"
+	echo "   the time of a cycle under gdb or strace over that under the tool; stops from --stats)"
+	m_lo=${MAP_SIZES%% *} m_hi=${MAP_SIZES##* }
+	ta_lo=$(add_m "$m_lo" ta) ta_hi=$(add_m "$m_hi" ta)
+	printf 'm the tool at %s extra mappings against %s: adds %s (%s us against %s us per cycle)\n' \
+		"$m_hi" "$m_lo" "$(ratio "$ta_hi" "$ta_lo")" "$(us "$ta_hi")" "$(us "$ta_lo")"
+	rss_m=
+	for m in $MAP_SIZES; do
+		rss_m="$rss_m, $m: $(stat_field "$work/stats.m$m" 'peak RSS') KiB"
+	done
+	echo "m peak RSS of teardown-audit (--stats):${rss_m#,}"
+	if [ "$PIN" = yes ]; then
+		pin_n=$(per_cycle p.native p0.native "$PIN_CYCLES")
+		pin_t=$(per_cycle p.ta p0.ta "$PIN_CYCLES")
+		pin_added=
+		[ -n "$pin_n" ] && [ -n "$pin_t" ] && pin_added=$(calc 'a - b' a="$pin_t" b="$pin_n")
+		printf 'p on CPU 0 (taskset -c 0: the tool, its command and the probe), %s extra mappings:\n' "$PIN_MAPS"
+		if [ -n "$pin_added" ] && [ -n "$RT_PIN" ]; then
+			printf '  native %.1f us per cycle; teardown-audit adds %.1f us = %.1f round trips of %.2f us (ptrace_rt bare, on CPU 0)\n' \
+				"$pin_n" "$pin_added" "$(calc 'a / b' a="$pin_added" b="$RT_PIN")" "$RT_PIN"
+		else
+			echo "  n/a: the runs or the probe failed (see the table and the progress messages)"
+		fi
+	else
+		echo "p on CPU 0: n/a ($PIN_WHY)"
+	fi
+	if [ "$SCIPY" = yes ]; then
+		sst=$work/stats.s
+		printf 's scipy import: teardown-audit peak RSS %s KiB (--stats); %s library events, %s dlopen calls, %s stops\n' \
+			"$(stat_field "$sst" 'peak RSS')" "$(stat_field "$sst" 'library events')" \
+			"$(stat_field "$sst" 'dlopen calls')" "$(stat_field "$sst" stops)"
+	else
+		echo "s scipy import: n/a ($SCIPY_WHY)"
+	fi
+	echo
+
 	printf '%-46s %-36s %s\n' "target" "measured" "verdict"
 	tgt() { printf '%-46s %-36s %s\n' "$1" "$2" "$3"; }
 	if [ -n "$added_ta" ]; then
@@ -390,6 +594,54 @@ report() {
 			"$(verdict "$(calc 's >= 0.6 * v' s="$scan" v="$VM_RATE")")"
 	else
 		tgt "e  scan >= 60% of raw process_vm_readv rate" "n/a (scan not implemented)" "n/a"
+	fi
+	if [ -n "$ta_hi" ] && [ -n "$ta_lo" ]; then
+		tgt "m  tool adds at $m_hi mappings <= 1.5x at $m_lo" \
+			"$(ratio "$ta_hi" "$ta_lo") ($(us "$ta_hi") against $(us "$ta_lo") us)" \
+			"$(verdict "$(calc 'h <= 1.5 * l' h="$ta_hi" l="$ta_lo")")"
+	else
+		tgt "m  tool adds at $m_hi mappings <= 1.5x at $m_lo" "n/a (runs failed)" "NOT met"
+	fi
+	faster() {	# M TRACER LABEL FACTOR: TRACER's cycle takes FACTOR times the tool's, or more
+		y=$(pc_m "$1" "$2") y0=$(pc_m "$1" ta)
+		if [ "$4" = 1 ]; then what="$1 mappings: faster than $3"; else what="$1 mappings: >= ${4}x faster than $3"; fi
+		if [ -n "$y" ] && [ -n "$y0" ]; then
+			tgt "m  $what" "$(ratio "$y" "$y0") ($3 cycle / tool cycle)" \
+				"$(verdict "$(calc 'y > f * y0' y="$y" y0="$y0" f="$4")")"
+		elif [ -z "$y0" ]; then
+			tgt "m  $what" "n/a (tool failed)" "NOT met"
+		else
+			tgt "m  $what" "n/a ($3: $(show "m$1.$2"))" "n/a"
+		fi
+	}
+	faster "$m_lo" strace "strace -f" 2.5
+	for m in $MAP_SIZES; do
+		faster "$m" strace "strace -f" 1
+		faster "$m" gdb gdb 1
+	done
+	if [ "$PIN" != yes ]; then
+		tgt "p  on CPU 0, adds <= 10 round trips" "n/a ($PIN_WHY)" "n/a"
+	elif [ -n "$pin_added" ] && [ -n "$RT_PIN" ]; then
+		tgt "p  on CPU 0, adds <= 10 round trips" \
+			"$(calc 'sprintf("%.1f round trips (%.0f us)", a / b, a)' a="$pin_added" b="$RT_PIN")" \
+			"$(verdict "$(calc 'a <= 10 * b' a="$pin_added" b="$RT_PIN")")"
+	else
+		tgt "p  on CPU 0, adds <= 10 round trips" "n/a (runs failed)" "NOT met"
+	fi
+	sn=$(secs s.native) stt=$(secs s.ta)
+	rss_s=$(stat_field "$work/stats.s" 'peak RSS')
+	if [ "$SCIPY" != yes ]; then
+		tgt "s  scipy import <= 1.25x native" "n/a (see the s row)" "n/a"
+		tgt "s  tool peak RSS <= 16 MiB" "n/a (see the s row)" "n/a"
+	else
+		tgt "s  scipy import <= 1.25x native" "$(ratio "$stt" "$sn")" \
+			"$(if [ -n "$stt" ]; then verdict "$(calc 't <= 1.25 * n' t="$stt" n="$sn")"; else echo "NOT met"; fi)"
+		if [ -n "$rss_s" ]; then
+			tgt "s  tool peak RSS <= 16 MiB" "$(calc 'sprintf("%.1f MiB (%d KiB)", k / 1024, k)' k="$rss_s")" \
+				"$(verdict "$(calc 'k <= 16 * 1024' k="$rss_s")")"
+		else
+			tgt "s  tool peak RSS <= 16 MiB" "n/a (the --stats run failed)" "NOT met"
+		fi
 	fi
 }
 
