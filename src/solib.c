@@ -4,6 +4,7 @@
 #include "breakpoint.h"
 #include "elfsym.h"
 #include "error.h"
+#include "glibc.h"
 #include "mem.h"
 #include "latent.h"
 #include "objcache.h"
@@ -389,6 +390,7 @@ names_object(const struct solib *l, const char *arg)
 
 static void plant_dl_hooks(struct process *p, pid_t tid, const struct solib *l);
 static void warn_no_dl_hooks(const struct process *p);
+static void debug_glibc_version(const struct process *p, const struct solib *libc);
 
 static const char *
 base_name(const char *path)
@@ -624,6 +626,10 @@ solib_sync(struct process *p, pid_t tid, uint64_t sp, uint64_t r_map)
 			e->flags = flags;
 			l->load_event = e->id;
 		}
+		/* Which glibc: for --debug only (reading it costs a scan of
+		   the file; the heap walk asks for it when it needs it). */
+		if (debug_enabled && is_libc(l->path))
+			debug_glibc_version(p, l);
 		if (!s->hooks_planted && is_glibc_dl(l->path))
 			plant_dl_hooks(p, tid, l);
 	}
@@ -634,6 +640,17 @@ solib_sync(struct process *p, pid_t tid, uint64_t sp, uint64_t r_map)
 	free(chain);
 	pending_open_clear(s, tid);
 	s->started = true;
+}
+
+static void
+debug_glibc_version(const struct process *p, const struct solib *libc)
+{
+	unsigned int major, minor;
+	if (glibc_version_of_file(libc->elf ? elfsym_fd(libc->elf) : -1, &major, &minor))
+		debug_msg("pid %d: glibc %u.%u (%s)", p->pid, major, minor, libc->path);
+	else
+		debug_msg("pid %d: cannot tell the glibc version of %s (no release text in "
+			  "the file)", p->pid, libc->path);
 }
 
 /* Put a hook on the entry of a function name of object l. */
