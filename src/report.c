@@ -84,12 +84,22 @@ shown_name(const struct process *p)
 	return quote_string(process_name(p), buf, sizeof(buf));
 }
 
+void
+report_format_namespace(const struct tl_event *e, char *buf, size_t size)
+{
+	if (e->ns)
+		snprintf(buf, size, " (namespace %u)", e->ns);
+	else if (size)
+		buf[0] = '\0';
+}
+
 static void
 report_event(FILE *out, const struct process *p, const struct tl_event *e)
 {
-	char extra[256] = "", pbuf[1024];
+	char extra[256] = "", pbuf[1024], ns[32];
 	/* Paths come from the tracee (a dlopen argument): escaped. */
 	const char *path = e->path ? quote_string(e->path, pbuf, sizeof(pbuf)) : NULL;
+	report_format_namespace(e, ns, sizeof(ns));
 	fprintf(out, "  %10.3f ms  %-8s ", e->t * 1e3, tl_kind_name(e->kind));
 	switch (e->kind) {
 	case TL_EXEC:
@@ -98,13 +108,13 @@ report_event(FILE *out, const struct process *p, const struct tl_event *e)
 	case TL_LOAD:
 		if (e->flags >= 0 && e->flags != 0)
 			solib_format_flags(e->flags, extra, sizeof(extra));
-		fprintf(out, "%s  %#llx-%#llx%s%s%s\n", path, (unsigned long long)e->start,
+		fprintf(out, "%s%s  %#llx-%#llx%s%s%s\n", path, ns, (unsigned long long)e->start,
 			(unsigned long long)e->end, extra[0] ? "  " : "", extra,
 			e->at_attach ? "  (before attach)" : "");
 		break;
 	case TL_UNLOAD: {
 		const struct tl_event *by = e->ref ? timeline_find(&p->timeline, e->ref) : NULL;
-		fprintf(out, "%s  %#llx-%#llx  mappings gone", path,
+		fprintf(out, "%s%s  %#llx-%#llx  mappings gone", path, ns,
 			(unsigned long long)e->start, (unsigned long long)e->end);
 		if (by)
 			fprintf(out, " (dlclose at %.3f ms)", by->t * 1e3);
@@ -113,16 +123,22 @@ report_event(FILE *out, const struct process *p, const struct tl_event *e)
 	}
 	case TL_DLOPEN:
 		solib_format_flags(e->flags, extra, sizeof(extra));
-		fprintf(out, "%s  %s\n", path, extra);
+		if (e->dlmopen) {
+			char lmid[32];
+			solib_format_lmid(e->lmid, lmid, sizeof(lmid));
+			fprintf(out, "dlmopen(%s, %s, %s)\n", lmid, path, extra);
+		} else {
+			fprintf(out, "%s%s  %s\n", path, ns, extra);
+		}
 		break;
 	case TL_DLCLOSE:
-		fprintf(out, "%s  handle %#llx, called from:\n",
-			path ? path : "(unknown handle)", (unsigned long long)e->handle);
+		fprintf(out, "%s%s  handle %#llx, called from:\n",
+			path ? path : "(unknown handle)", ns, (unsigned long long)e->handle);
 		report_stack(out, &e->stack, "                           ");
 		break;
 	case TL_DLCLOSE_KEPT:
-		fprintf(out, "%s still mapped after dlclose returned %d  %#llx-%#llx\n",
-			path, e->status, (unsigned long long)e->start,
+		fprintf(out, "%s%s still mapped after dlclose returned %d  %#llx-%#llx\n",
+			path, ns, e->status, (unsigned long long)e->start,
 			(unsigned long long)e->end);
 		if (e->note)
 			fprintf(out, "                         %s\n", e->note);
@@ -412,12 +428,17 @@ report_dlclose(FILE *out, const struct finding *f, const char *label)
 	const struct timeline *tl = &f->proc->timeline;
 	const struct tl_event *dlc = f->dlclose_event ? timeline_find(tl, f->dlclose_event) : NULL;
 	const struct tl_event *unload = f->unload_event ? timeline_find(tl, f->unload_event) : NULL;
+	/* A library of another link-map namespace (dlmopen) says which. */
+	char ns[32] = "";
+	if (unload)
+		report_format_namespace(unload, ns, sizeof(ns));
 	if (dlc) {
-		fprintf(out, "  %s in thread %d at %.3f ms:\n", label, dlc->tid, dlc->t * 1e3);
+		fprintf(out, "  %s in thread %d at %.3f ms%s:\n", label, dlc->tid, dlc->t * 1e3,
+			ns);
 		report_stack(out, &dlc->stack, "           ");
 	} else if (unload) {
-		fprintf(out, "  unloaded at %.3f ms (%s; no dlclose call was seen)\n",
-			unload->t * 1e3, tl_kind_name(unload->kind));
+		fprintf(out, "  unloaded at %.3f ms%s (%s; no dlclose call was seen)\n",
+			unload->t * 1e3, ns, tl_kind_name(unload->kind));
 	}
 }
 

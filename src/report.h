@@ -72,6 +72,11 @@ const char *report_si_code_name(int sig, int code);
 /* The process's arguments, each escaped, with a space before each. */
 void report_print_argv(FILE *out, const struct process *p);
 
+struct tl_event;
+/* " (namespace N)" for an event in a link-map namespace other than the
+   base (dlmopen), else "". */
+void report_format_namespace(const struct tl_event *e, char *buf, size_t size);
+
 /* Basename of a path, for compact lines. */
 const char *report_basename(const char *path);
 

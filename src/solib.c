@@ -29,9 +29,14 @@
 #include <unistd.h>
 
 /* struct r_debug and struct link_map as laid out on x86_64 (only the ABI
-   fields: l_addr, l_name, l_ld, l_next, l_prev). */
+   fields: l_addr, l_name, l_ld, l_next, l_prev).  glibc 2.35 made _r_debug
+   the head of a list of r_debug_extended, one per link-map namespace in
+   use, chained through r_next; r_version is 2 once there is more than the
+   base namespace.  Before 2.35 only the base's r_debug is public. */
+#define R_DEBUG_VERSION	0
 #define R_DEBUG_MAP	8
 #define R_DEBUG_STATE	24
+#define R_DEBUG_NEXT	40
 #define LM_ADDR		0
 #define LM_NAME		8
 #define LM_LD		16
@@ -85,6 +90,27 @@ solib_find_handle(const struct solib_state *s, uint64_t lm)
 		if (s->libs[i].lm == lm)
 			return &s->libs[i];
 	return NULL;
+}
+
+/* The loaded object whose span holds addr (a hook's breakpoint). */
+static const struct solib *
+solib_find_addr(const struct solib_state *s, uint64_t addr)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (!s->libs[i].alias && addr >= s->libs[i].start && addr < s->libs[i].end)
+			return &s->libs[i];
+	return NULL;
+}
+
+void
+solib_format_lmid(long lmid, char *buf, size_t size)
+{
+	if (lmid == LM_ID_NEWLM)
+		snprintf(buf, size, "LM_ID_NEWLM");
+	else if (lmid == LM_ID_BASE)
+		snprintf(buf, size, "LM_ID_BASE");
+	else
+		snprintf(buf, size, "%ld", lmid);
 }
 
 void
@@ -182,6 +208,9 @@ solib_on_exec(struct process *p, pid_t tid)
 	/* ld.so is linked at 0: AT_BASE is its load bias. */
 	p->solib.ld_base = base;
 	p->solib.r_debug = base + rdebug.value;
+	p->solib.ns[0].r_debug = p->solib.r_debug;
+	p->solib.ns[0].dirty = true;
+	p->solib.nns = 1;
 	if (!bp_insert(&p->bps, tid, base + brk.value, BP_RBRK)) {
 		error_msg("pid %d: cannot plant a breakpoint in the dynamic linker; "
 			  "no library events for %s", p->pid, process_name(p));
@@ -421,6 +450,7 @@ solib_event(struct process *p, enum tl_kind kind, pid_t tid, const struct solib 
 	e->end = l->end;
 	e->handle = l->lm;
 	e->base = l->l_addr;
+	e->ns = l->ns;
 	e->file = l->file ? xstrdup(l->file) : NULL;
 	return e;
 }
@@ -459,9 +489,26 @@ stale_check(struct process *p, const struct solib *l)
 	s->nstale = w;
 }
 
-/* The link_map chain is consistent: compare it with what we knew. */
-static void
-solib_sync(struct process *p, pid_t tid, uint64_t sp, uint64_t r_map)
+/* ld.so's link_map in namespace ns other than the base: the object mapped
+   at l_ld is already known in another namespace (glibc 2.35+ enters the
+   one ld.so in every namespace, with a link_map of its own). */
+static bool
+is_alias(const struct solib_state *s, unsigned int ns, uint64_t l_ld)
+{
+	if (!ns || !l_ld)
+		return false;
+	for (size_t i = 0; i < s->n; i++)
+		if (s->libs[i].ns != ns && !s->libs[i].alias && s->libs[i].l_ld == l_ld)
+			return true;
+	return false;
+}
+
+/* The link_map chain of namespace ns (from r_map) is consistent: compare
+   it with what we knew of that namespace.  False when it could not be
+   read: the namespace's history is unknown until its next consistent
+   chain. */
+static bool
+solib_sync(struct process *p, pid_t tid, uint64_t sp, unsigned int ns, uint64_t r_map)
 {
 	struct solib_state *s = &p->solib;
 	struct chain_entry *chain;
@@ -472,8 +519,10 @@ solib_sync(struct process *p, pid_t tid, uint64_t sp, uint64_t r_map)
 	   smashed (glibc keeps its own list and repairs r_map at the next
 	   dlopen), or a tail we could not read: compared with what we knew,
 	   it would make every library look unloaded, and blame them.  Wait
-	   for the next consistent one; until then the history is unknown. */
-	bool foreign = s->main_lm && (!n || chain[0].lm != s->main_lm);
+	   for the next consistent one; until then the history is unknown.
+	   Another namespace starts at what dlmopen loaded first, and is empty
+	   (r_map NULL) once all of it is unloaded. */
+	bool foreign = ns == 0 && s->main_lm && (!n || chain[0].lm != s->main_lm);
 	if (!whole || foreign) {
 		error_msg("pid %d: the link_map chain at %#llx is not the dynamic linker's "
 			  "(corrupt?); library events wait for the next consistent one",
@@ -481,24 +530,28 @@ solib_sync(struct process *p, pid_t tid, uint64_t sp, uint64_t r_map)
 		for (size_t j = 0; j < n; j++)
 			free(chain[j].name);
 		free(chain);
-		s->history_known = false;
-		return;
+		return false;
 	}
-	s->history_known = true;
-	if (!s->main_lm && n)
+	if (ns == 0 && !s->main_lm && n)
 		s->main_lm = chain[0].lm;
 	unsigned int dlc = dlclose_in_flight(p, tid);
 	struct unload_ranges ur = { p, p->timeline.n };
 
-	/* Unloads first: their ranges attribute the vanished mappings. */
+	/* Unloads first: their ranges attribute the vanished mappings.
+	   Objects of other namespaces are not in this chain, and stay. */
 	bool *kept = xcalloc(s->n ? s->n : 1, sizeof(bool));
 	bool *known = xcalloc(n ? n : 1, sizeof(bool));
-	for (size_t i = 0; i < s->n; i++)
+	for (size_t i = 0; i < s->n; i++) {
+		if (s->libs[i].ns != ns) {
+			kept[i] = true;
+			continue;
+		}
 		for (size_t j = 0; j < n; j++)
 			if (!known[j] && same_object(&s->libs[i], &chain[j])) {
 				kept[i] = known[j] = true;
 				break;
 			}
+	}
 	size_t w = 0, ngone = 0;
 	struct latent_target *gone = xcalloc(s->n ? s->n : 1, sizeof(*gone));
 	for (size_t i = 0; i < s->n; i++) {
@@ -507,6 +560,13 @@ solib_sync(struct process *p, pid_t tid, uint64_t sp, uint64_t r_map)
 			continue;
 		}
 		struct solib *l = &s->libs[i];
+		if (s->ns[ns].hooks_lm == l->lm)
+			s->ns[ns].hooks_lm = 0;
+		if (l->alias) {
+			/* ld.so stays: nothing of it was unmapped. */
+			solib_free(l);
+			continue;
+		}
 		stats.library_events++;
 		struct tl_event *e = solib_event(p, TL_UNLOAD, tid, l);
 		e->ref = dlc;
@@ -542,9 +602,12 @@ solib_sync(struct process *p, pid_t tid, uint64_t sp, uint64_t r_map)
 	/* The maps as of RT_DELETE, less what the dynamic linker unmapped,
 	   are the maps now when this is a plain unload: no need to read
 	   them again. */
+	bool *alias = xcalloc(n ? n : 1, sizeof(bool));
 	size_t nnew = 0;
-	for (size_t j = 0; j < n; j++)
-		nnew += !known[j];
+	for (size_t j = 0; j < n; j++) {
+		alias[j] = !known[j] && is_alias(s, ns, chain[j].l_ld);
+		nnew += !known[j] && !alias[j];
+	}
 	bool derive = s->maps_fresh && ngone && !nnew;
 	for (size_t i = 0; i < ngone && derive; i++)
 		derive = gone[i].elf != NULL;
@@ -556,7 +619,7 @@ solib_sync(struct process *p, pid_t tid, uint64_t sp, uint64_t r_map)
 	bool mapped = s->started && !ngone && nnew && unmapwatch_active(p) &&
 		      procmap_query_available();
 	for (size_t j = 0; j < n && mapped; j++)
-		if (!known[j])
+		if (!known[j] && !alias[j])
 			mapped = addrspace_map_object(p, tid, chain[j].l_addr);
 	derive |= mapped;
 	/* When the maps cannot be read, what the dynamic linker says it
@@ -586,10 +649,10 @@ solib_sync(struct process *p, pid_t tid, uint64_t sp, uint64_t r_map)
 	const struct pending_open *open = pending_open_find(s, tid);
 	size_t opened = n;
 	for (size_t j = 0; open && j < n && opened == n; j++)
-		if (!known[j] && names_path(chain[j].name, open->path))
+		if (!known[j] && !alias[j] && names_path(chain[j].name, open->path))
 			opened = j;
 	for (size_t j = 0; open && j < n && opened == n; j++)
-		if (!known[j] && chain[j].name[0])
+		if (!known[j] && !alias[j] && chain[j].name[0])
 			opened = j;
 	for (size_t j = 0; j < n; j++) {
 		int flags = j == opened ? open->flags : -1;
@@ -603,8 +666,15 @@ solib_sync(struct process *p, pid_t tid, uint64_t sp, uint64_t r_map)
 		l->lm = chain[j].lm;
 		l->l_addr = chain[j].l_addr;
 		l->l_name = chain[j].l_name;
+		l->l_ld = chain[j].l_ld;
+		l->ns = ns;
 		l->path = chain[j].name;
 		l->dlopen_flags = flags;
+		if (alias[j]) {
+			/* Known, mapped and hooked as the base's ld.so. */
+			l->alias = true;
+			continue;
+		}
 		if (j == opened)
 			l->dlopen_calls = 1;
 		solib_compute_span(p, tid, l, chain[j].l_ld);
@@ -628,18 +698,22 @@ solib_sync(struct process *p, pid_t tid, uint64_t sp, uint64_t r_map)
 		}
 		/* Which glibc: for --debug only (reading it costs a scan of
 		   the file; the heap walk asks for it when it needs it). */
-		if (debug_enabled && is_libc(l->path))
+		if (ns == 0 && debug_enabled && is_libc(l->path))
 			debug_glibc_version(p, l);
-		if (!s->hooks_planted && is_glibc_dl(l->path))
+		/* A namespace has its own libc, whose dlopen and dlclose its
+		   objects call. */
+		if (!s->ns[ns].hooks_lm && is_glibc_dl(l->path))
 			plant_dl_hooks(p, tid, l);
 	}
 	/* Libraries loaded at run time, and no dlopen to see them called. */
-	if (s->started && nnew && !s->hooks_planted)
+	if (ns == 0 && s->started && nnew && !s->hooks_planted)
 		warn_no_dl_hooks(p);
+	free(alias);
 	free(known);
 	free(chain);
-	pending_open_clear(s, tid);
-	s->started = true;
+	if (ns == 0)
+		s->started = true;
+	return true;
 }
 
 static void
@@ -686,11 +760,17 @@ plant_dl_hooks(struct process *p, pid_t tid, const struct solib *l)
 		debug_msg("pid %d: no dlopen and dlclose in %s", p->pid, l->path);
 		return;
 	}
-	p->solib.hooks_planted = true;
+	if (l->ns == 0)
+		p->solib.hooks_planted = true;
+	p->solib.ns[l->ns].hooks_lm = l->lm;
 	hook_function(p, tid, l, "dlopen", BP_DLOPEN);
 	hook_function(p, tid, l, "dlclose", BP_DLCLOSE);
 	hook_function(p, tid, l, "dlmopen", BP_DLMOPEN);
-	debug_msg("pid %d: dlopen and dlclose hooked in %s", p->pid, l->path);
+	if (l->ns)
+		debug_msg("pid %d: dlopen and dlclose hooked in %s of namespace %u", p->pid,
+			  l->path, l->ns);
+	else
+		debug_msg("pid %d: dlopen and dlclose hooked in %s", p->pid, l->path);
 }
 
 static void
@@ -706,29 +786,138 @@ warn_no_dl_hooks(const struct process *p)
 		  p->pid, process_name(p));
 }
 
+/* What the dynamic linker's r_debug list says of each namespace. */
+struct ns_view {
+	uint64_t r_map;
+	int32_t state;
+};
+
+/* Read the r_debug of every namespace through tid: the base's, then (r_version
+   2, glibc 2.35+) those chained from it by r_next.  Returns how many could be
+   read, 0 if not even the base's; *version is the base's r_version. */
+static unsigned int
+read_namespaces(struct process *p, pid_t tid, struct ns_view *v, int32_t *version)
+{
+	struct solib_state *s = &p->solib;
+	/* r_version, r_map, r_brk, r_state: one read. */
+	uint64_t rd[4];
+	if (!mem_read(tid, s->r_debug, rd, sizeof(rd)))
+		return 0;
+	*version = (int32_t)rd[R_DEBUG_VERSION / 8];
+	v[0].r_map = rd[R_DEBUG_MAP / 8];
+	v[0].state = (int32_t)rd[R_DEBUG_STATE / 8];
+	unsigned int n = 1;
+	uint64_t next = 0;
+	if (*version >= 2 && !mem_read_u64(tid, s->r_debug + R_DEBUG_NEXT, &next)) {
+		error_msg("pid %d: reading r_next of the dynamic linker's r_debug at %#llx "
+			  "failed; objects in namespaces other than the base are not seen at "
+			  "this event", p->pid, (unsigned long long)s->r_debug);
+		next = 0;
+	}
+	while (next) {
+		if (n == SOLIB_MAX_NS) {
+			error_msg("pid %d: more than %d link-map namespaces chained from r_debug "
+				  "(corrupt?); the rest are not seen", p->pid, SOLIB_MAX_NS);
+			break;
+		}
+		uint64_t w[6];
+		if (!mem_read(tid, next, w, sizeof(w))) {
+			error_msg("pid %d: reading the r_debug of link-map namespace %u at %#llx "
+				  "failed; it and those after it are not seen at this event",
+				  p->pid, n, (unsigned long long)next);
+			break;
+		}
+		/* glibc never takes a namespace off the list: its place is its
+		   id (dlmopen(LM_ID_NEWLM) takes the lowest free one, and the
+		   list is in the order they were first used). */
+		if (n >= s->nns || s->ns[n].r_debug != next) {
+			s->ns[n].r_debug = next;
+			s->ns[n].dirty = true;
+		}
+		v[n].r_map = w[R_DEBUG_MAP / 8];
+		v[n].state = (int32_t)w[R_DEBUG_STATE / 8];
+		next = w[R_DEBUG_NEXT / 8];
+		n++;
+	}
+	if (n > s->nns)
+		s->nns = n;
+	return n;
+}
+
+/* The history is known when every namespace's last chain could be read. */
+static void
+update_history_known(struct solib_state *s)
+{
+	s->history_known = true;
+	for (unsigned int i = 0; i < s->nns; i++)
+		if (s->ns[i].lost)
+			s->history_known = false;
+}
+
+/* Before glibc 2.35 the dynamic linker shows the base namespace only: a
+   dlmopen into another one on thread tid loads what we cannot see. */
+static void
+note_namespaces_unseen(struct process *p, pid_t tid, int32_t version)
+{
+	struct solib_state *s = &p->solib;
+	const struct pending_open *o = pending_open_find(s, tid);
+	if (version >= 2 || s->ns_unseen_said || !o || !o->dlmopen || o->lmid == LM_ID_BASE)
+		return;
+	s->ns_unseen_said = true;
+	debug_msg("pid %d: dlmopen into a namespace other than the base, but the dynamic "
+		  "linker's r_debug has r_version %d (no r_debug_extended chain: glibc "
+		  "before 2.35): objects in other link-map namespaces are not seen", p->pid,
+		  version);
+}
+
 static void
 on_rbrk(struct process *p, pid_t tid, struct user_regs_struct *regs)
 {
-	/* r_version, r_map, r_brk, r_state: one read. */
-	uint64_t rd[4];
-	if (!mem_read(tid, p->solib.r_debug, rd, sizeof(rd))) {
+	struct solib_state *s = &p->solib;
+	struct ns_view v[SOLIB_MAX_NS];
+	int32_t version = 0;
+	unsigned int n = read_namespaces(p, tid, v, &version);
+	if (!n) {
 		error_msg("pid %d: reading the dynamic linker's r_debug at %#llx failed; this "
-			  "library event is lost", p->pid, (unsigned long long)p->solib.r_debug);
-		p->solib.history_known = false;
+			  "library event is lost", p->pid, (unsigned long long)s->r_debug);
+		/* Read every namespace again at its next consistent state. */
+		for (unsigned int i = 0; i < s->nns; i++)
+			s->ns[i].dirty = true;
+		s->history_known = false;
 		return;
 	}
-	int32_t state = (int32_t)rd[R_DEBUG_STATE / 8];
-	p->solib.changing = state != RT_CONSISTENT;
 	/* At RT_ADD and RT_DELETE the chain still shows the old state, and
 	   dl-close.c unmaps only after RT_DELETE: RT_CONSISTENT is when to
-	   compare. */
-	if (state == RT_CONSISTENT)
-		solib_sync(p, tid, regs->rsp, rd[R_DEBUG_MAP / 8]);
-	else if (state == RT_DELETE)
+	   compare, and only a namespace seen changing (or never read) needs
+	   to be.  Each namespace has its own r_state. */
+	bool changing = false;
+	for (unsigned int i = 0; i < n; i++) {
+		if (v[i].state == RT_CONSISTENT)
+			continue;
+		changing = true;
+		s->ns[i].dirty = true;
 		/* What is about to go is in the snapshot as it is now (RELRO
 		   included, see solib_sync): at RT_CONSISTENT its mappings can
 		   be taken out without reading the maps. */
-		p->solib.maps_fresh = true;
+		if (v[i].state == RT_DELETE)
+			s->maps_fresh = true;
+	}
+	s->changing = changing;
+	note_namespaces_unseen(p, tid, version);
+	bool synced = false;
+	for (unsigned int i = 0; i < n; i++) {
+		if (v[i].state != RT_CONSISTENT || !s->ns[i].dirty)
+			continue;
+		s->ns[i].lost = !solib_sync(p, tid, regs->rsp, i, v[i].r_map);
+		s->ns[i].dirty = s->ns[i].lost;
+		synced = true;
+	}
+	/* Namespaces the list did not lead to this time. */
+	for (unsigned int i = n; i < s->nns; i++)
+		s->ns[i].dirty = true;
+	update_history_known(s);
+	if (synced)
+		pending_open_clear(s, tid);
 }
 
 void
@@ -738,23 +927,30 @@ solib_on_attach(struct process *p, pid_t tid)
 	solib_on_exec(p, tid);
 	if (!p->solib.dynamic)
 		return;
-	uint64_t rd[4];
-	if (!mem_read(p->pid, p->solib.r_debug, rd, sizeof(rd))) {
+	struct solib_state *s = &p->solib;
+	struct ns_view v[SOLIB_MAX_NS];
+	int32_t version = 0;
+	unsigned int n = read_namespaces(p, tid, v, &version);
+	if (!n) {
 		error_msg("pid %d: reading the dynamic linker's r_debug at %#llx failed; the "
 			  "libraries loaded before the attach are unknown", p->pid,
-			  (unsigned long long)p->solib.r_debug);
-		p->solib.history_known = false;
+			  (unsigned long long)s->r_debug);
+		s->history_known = false;
 		return;
 	}
 	/* No chain yet: caught before the dynamic linker started; its first
 	   event tells all, as after an exec. */
-	if (!rd[R_DEBUG_MAP / 8])
+	if (!v[0].r_map)
 		return;
 	/* In the middle of a dlopen or dlclose (RT_ADD, RT_DELETE) the chain
 	   shows the state before it: its RT_CONSISTENT tells the rest. */
 	struct user_regs_struct regs;
 	uint64_t sp = ptrace(PTRACE_GETREGS, tid, NULL, &regs) == 0 ? regs.rsp : 0;
-	solib_sync(p, tid, sp, rd[R_DEBUG_MAP / 8]);
+	for (unsigned int i = 0; i < n; i++) {
+		s->ns[i].lost = !solib_sync(p, tid, sp, i, v[i].r_map);
+		s->ns[i].dirty = s->ns[i].lost || v[i].state != RT_CONSISTENT;
+	}
+	update_history_known(s);
 	for (size_t i = first; i < p->timeline.n; i++)
 		if (p->timeline.v[i].kind == TL_LOAD)
 			p->timeline.v[i].at_attach = true;
@@ -774,10 +970,24 @@ on_dlopen(struct process *p, pid_t tid, struct user_regs_struct *regs, bool mope
 					  path ? path : "(main program)");
 	e->flags = (int)(mopen ? regs->rdx : regs->rsi);
 	struct solib_state *s = &p->solib;
+	/* The namespace it opens in: dlmopen's lmid (a new one for
+	   LM_ID_NEWLM); dlopen's is the caller's, taken to be that of the
+	   libc whose dlopen was called. */
+	long ns = 0;
+	if (mopen) {
+		e->dlmopen = true;
+		e->lmid = (long)regs->rdi;
+		ns = e->lmid;
+	} else {
+		const struct solib *in = solib_find_addr(s, regs->rip);
+		e->ns = in ? in->ns : 0;
+		ns = e->ns;
+	}
 	/* Already loaded: this call only takes one more reference (and with
 	   RTLD_NODELETE, glibc makes the object NODELETE now). */
-	for (size_t i = 0; path && i < s->n; i++)
-		if (names_object(&s->libs[i], path)) {
+	for (size_t i = 0; path && ns >= 0 && i < s->n; i++)
+		if (s->libs[i].ns == (unsigned long)ns && !s->libs[i].alias &&
+		    names_object(&s->libs[i], path)) {
 			s->libs[i].dlopen_calls++;
 			if (e->flags & RTLD_NODELETE)
 				s->libs[i].dlopen_flags = s->libs[i].dlopen_flags < 0 ?
@@ -789,6 +999,8 @@ on_dlopen(struct process *p, pid_t tid, struct user_regs_struct *regs, bool mope
 	s->opens[s->nopens].tid = tid;
 	s->opens[s->nopens].flags = e->flags;
 	s->opens[s->nopens].path = path ? xstrdup(path) : NULL;
+	s->opens[s->nopens].dlmopen = mopen;
+	s->opens[s->nopens].lmid = mopen ? e->lmid : 0;
 	s->nopens++;
 }
 
@@ -802,8 +1014,10 @@ on_dlclose(struct process *p, pid_t tid, struct user_regs_struct *regs)
 					  l ? l->path : NULL);
 	e->handle = handle;
 	unsigned int id = e->id;
-	if (l)
+	if (l) {
 		l->dlclose_calls++;
+		e->ns = l->ns;
+	}
 	/* The caller's stack is read now, while it is still the caller's,
 	   from the registers with the pc back on the breakpoint. */
 	symbolize_stack(p, tid, regs, &e->stack);

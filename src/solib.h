@@ -18,6 +18,14 @@ struct solib {
 	uint64_t lm;		/* its struct link_map: also its dlopen handle */
 	uint64_t l_addr;	/* load bias */
 	uint64_t l_name;	/* where its name is in the tracee */
+	uint64_t l_ld;		/* its dynamic section: tells one mapped object */
+	unsigned int ns;	/* its link-map namespace: 0 the base, N the Nth
+				   on r_debug_extended's r_next chain (dlmopen) */
+	/* ld.so's link_map in a namespace other than the base: the same
+	   mapped object as the base's ld.so, which glibc 2.35+ enters in
+	   each namespace.  No events, no span: it is not loaded or
+	   unloaded with the namespace. */
+	bool alias;
 	char *path;		/* l_name; "" for the main program */
 	char *file;		/* its file as the maps name it, NULL if unknown */
 	uint64_t start, end;	/* the span of its PT_LOAD segments */
@@ -34,6 +42,23 @@ struct pending_open {
 	pid_t tid;
 	int flags;
 	char *path;		/* the dlopen argument */
+	bool dlmopen;		/* dlmopen(lmid, path, flags) */
+	long lmid;		/* its lmid: LM_ID_NEWLM (-1), LM_ID_BASE (0), N */
+};
+
+/* glibc's DL_NNS: at most this many link-map namespaces. */
+#define SOLIB_MAX_NS	16
+
+/* One link-map namespace, as its r_debug shows it. */
+struct solib_ns {
+	uint64_t r_debug;	/* its struct r_debug (r_debug_extended) */
+	/* Its chain may differ from what solib_state holds: an RT_ADD or
+	   RT_DELETE was seen since it was last read, it was never read, or
+	   reading it failed.  Read it at its next RT_CONSISTENT. */
+	bool dirty;
+	bool lost;		/* its last read failed: history unknown */
+	uint64_t hooks_lm;	/* the object (its own libc) whose dlopen and
+				   dlclose are hooked, 0: none yet */
 };
 
 /* Code unmapped since the unwinder's cache was last flushed. */
@@ -64,6 +89,11 @@ struct solib_state {
 				   dynamic linker maps and unmaps */
 	struct stale_range *stale;
 	size_t nstale, capstale;
+	/* ns[0] is the base namespace (at r_debug); the others follow
+	   r_debug_extended.r_next (glibc 2.35+, r_version 2). */
+	struct solib_ns ns[SOLIB_MAX_NS];
+	unsigned int nns;
+	bool ns_unseen_said;	/* --debug said other namespaces are not seen */
 };
 
 /* After exec: find the dynamic linker and plant the r_brk breakpoint. */
@@ -84,6 +114,8 @@ void solib_state_free(struct solib_state *s);
    maps (and unmaps the slack of) what it loads before it says RT_ADD. */
 bool solib_loading(const struct solib_state *s, pid_t tid);
 const struct solib *solib_find_handle(const struct solib_state *s, uint64_t lm);
+/* "LM_ID_NEWLM", "LM_ID_BASE" or the number: a dlmopen lmid argument. */
+void solib_format_lmid(long lmid, char *buf, size_t size);
 /* Readable names of dlopen flags, e.g. "RTLD_NOW|RTLD_NODELETE". */
 void solib_format_flags(int flags, char *buf, size_t size);
 

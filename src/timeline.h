@@ -70,6 +70,11 @@ struct tl_event {
 	uint64_t handle;
 	uint64_t base;		/* TL_LOAD / TL_UNLOAD: load bias (l_addr) */
 	int flags;		/* dlopen flags */
+	unsigned int ns;	/* TL_LOAD, TL_UNLOAD, TL_DLCLOSE, TL_DLCLOSE_KEPT,
+				   TL_DLOPEN: the link-map namespace of the object
+				   (or of the calling libc); 0 the base */
+	bool dlmopen;		/* TL_DLOPEN: dlmopen(lmid, path, flags) */
+	long lmid;		/* TL_DLOPEN with dlmopen: its lmid argument */
 	bool at_attach;		/* TL_LOAD: already loaded when we attached */
 	int status;		/* TL_EXIT: wait status; TL_FAULT: signal */
 	uint64_t addr;		/* TL_FAULT: si_addr */
