@@ -504,11 +504,13 @@ is_alias(const struct solib_state *s, unsigned int ns, uint64_t l_ld)
 }
 
 /* The link_map chain of namespace ns (from r_map) is consistent: compare
-   it with what we knew of that namespace.  False when it could not be
-   read: the namespace's history is unknown until its next consistent
-   chain. */
+   it with what we knew of that namespace.  expected: the namespace was
+   seen changing (RT_ADD, RT_DELETE) since it was last read, or never read.
+   False when it could not be read: the namespace's history is unknown
+   until its next consistent chain. */
 static bool
-solib_sync(struct process *p, pid_t tid, uint64_t sp, unsigned int ns, uint64_t r_map)
+solib_sync(struct process *p, pid_t tid, uint64_t sp, unsigned int ns, uint64_t r_map,
+	   bool expected)
 {
 	struct solib_state *s = &p->solib;
 	struct chain_entry *chain;
@@ -622,6 +624,10 @@ solib_sync(struct process *p, pid_t tid, uint64_t sp, unsigned int ns, uint64_t 
 		if (!known[j] && !alias[j])
 			mapped = addrspace_map_object(p, tid, chain[j].l_addr);
 	derive |= mapped;
+	/* Read at another namespace's event, and unchanged: the maps are
+	   that event's to read. */
+	if (!expected && !ngone && !nnew)
+		derive = true;
 	/* When the maps cannot be read, what the dynamic linker says it
 	   unmapped still goes to the history. */
 	if (!derive && !addrspace_refresh(p, tid, unload_event_for, &ur))
@@ -904,13 +910,16 @@ on_rbrk(struct process *p, pid_t tid, struct user_regs_struct *regs)
 	}
 	s->changing = changing;
 	note_namespaces_unseen(p, tid, version);
+	/* The base is read at each of its consistent states, as a debugger
+	   does: a program may call r_brk itself. */
 	bool synced = false;
 	for (unsigned int i = 0; i < n; i++) {
-		if (v[i].state != RT_CONSISTENT || !s->ns[i].dirty)
+		if (v[i].state != RT_CONSISTENT || (!s->ns[i].dirty && i))
 			continue;
-		s->ns[i].lost = !solib_sync(p, tid, regs->rsp, i, v[i].r_map);
+		bool expected = s->ns[i].dirty;
+		s->ns[i].lost = !solib_sync(p, tid, regs->rsp, i, v[i].r_map, expected);
 		s->ns[i].dirty = s->ns[i].lost;
-		synced = true;
+		synced |= expected;
 	}
 	/* Namespaces the list did not lead to this time. */
 	for (unsigned int i = n; i < s->nns; i++)
@@ -947,7 +956,7 @@ solib_on_attach(struct process *p, pid_t tid)
 	struct user_regs_struct regs;
 	uint64_t sp = ptrace(PTRACE_GETREGS, tid, NULL, &regs) == 0 ? regs.rsp : 0;
 	for (unsigned int i = 0; i < n; i++) {
-		s->ns[i].lost = !solib_sync(p, tid, sp, i, v[i].r_map);
+		s->ns[i].lost = !solib_sync(p, tid, sp, i, v[i].r_map, true);
 		s->ns[i].dirty = s->ns[i].lost || v[i].state != RT_CONSISTENT;
 	}
 	update_history_known(s);
