@@ -286,16 +286,19 @@ dlclose_html(FILE *out, const struct finding *f, const char *label)
 	const struct timeline *tl = &f->proc->timeline;
 	const struct tl_event *dlc = f->dlclose_event ? timeline_find(tl, f->dlclose_event) : NULL;
 	const struct tl_event *unload = f->unload_event ? timeline_find(tl, f->unload_event) : NULL;
+	char ns[32] = "";
+	if (unload)
+		report_format_namespace(unload, ns, sizeof(ns));
 	if (dlc) {
 		row_begin(out, label);
-		fprintf(out, "in thread %d at <a href=\"#e%u\">%.3f ms</a>:", dlc->tid, dlc->id,
-			dlc->t * 1e3);
+		fprintf(out, "in thread %d at <a href=\"#e%u\">%.3f ms</a>%s:", dlc->tid, dlc->id,
+			dlc->t * 1e3, ns);
 		stack_html(out, &dlc->stack);
 		row_end(out);
 	} else if (unload) {
 		row_begin(out, "unloaded");
-		fprintf(out, "at <a href=\"#e%u\">%.3f ms</a> (%s; no dlclose call was seen)",
-			unload->id, unload->t * 1e3, tl_kind_name(unload->kind));
+		fprintf(out, "at <a href=\"#e%u\">%.3f ms</a>%s (%s; no dlclose call was seen)",
+			unload->id, unload->t * 1e3, ns, tl_kind_name(unload->kind));
 		row_end(out);
 	}
 }
@@ -612,7 +615,8 @@ row_y(size_t row)
 static void
 event_summary(FILE *out, const struct process *p, const struct tl_event *e)
 {
-	char extra[256] = "";
+	char extra[256] = "", ns[32];
+	report_format_namespace(e, ns, sizeof(ns));
 	switch (e->kind) {
 	case TL_EXEC:
 		html_escapef(out, "%s", e->path ? e->path : "?");
@@ -620,13 +624,13 @@ event_summary(FILE *out, const struct process *p, const struct tl_event *e)
 	case TL_LOAD:
 		if (e->flags > 0)
 			solib_format_flags(e->flags, extra, sizeof(extra));
-		html_escapef(out, "%s  %#llx-%#llx%s%s%s", e->path ? e->path : "?",
+		html_escapef(out, "%s%s  %#llx-%#llx%s%s%s", e->path ? e->path : "?", ns,
 			     (unsigned long long)e->start, (unsigned long long)e->end,
 			     extra[0] ? "  " : "", extra, e->at_attach ? "  (before attach)" : "");
 		break;
 	case TL_UNLOAD: {
 		const struct tl_event *by = e->ref ? timeline_find(&p->timeline, e->ref) : NULL;
-		html_escapef(out, "%s  %#llx-%#llx  mappings gone", e->path ? e->path : "?",
+		html_escapef(out, "%s%s  %#llx-%#llx  mappings gone", e->path ? e->path : "?", ns,
 			     (unsigned long long)e->start, (unsigned long long)e->end);
 		if (by)
 			fprintf(out, " (dlclose at %.3f ms)", by->t * 1e3);
@@ -634,15 +638,23 @@ event_summary(FILE *out, const struct process *p, const struct tl_event *e)
 	}
 	case TL_DLOPEN:
 		solib_format_flags(e->flags, extra, sizeof(extra));
-		html_escapef(out, "%s  %s", e->path ? e->path : "(main program)", extra);
+		if (e->dlmopen) {
+			char lmid[32];
+			solib_format_lmid(e->lmid, lmid, sizeof(lmid));
+			html_escapef(out, "dlmopen(%s, %s, %s)", lmid,
+				     e->path ? e->path : "(main program)", extra);
+		} else {
+			html_escapef(out, "%s%s  %s", e->path ? e->path : "(main program)", ns,
+				     extra);
+		}
 		break;
 	case TL_DLCLOSE:
-		html_escapef(out, "%s  handle %#llx", e->path ? e->path : "(unknown handle)",
-			     (unsigned long long)e->handle);
+		html_escapef(out, "%s%s  handle %#llx", e->path ? e->path : "(unknown handle)",
+			     ns, (unsigned long long)e->handle);
 		break;
 	case TL_DLCLOSE_KEPT:
-		html_escapef(out, "%s still mapped after dlclose returned %d  %#llx-%#llx",
-			     e->path ? e->path : "?", e->status, (unsigned long long)e->start,
+		html_escapef(out, "%s%s still mapped after dlclose returned %d  %#llx-%#llx",
+			     e->path ? e->path : "?", ns, e->status, (unsigned long long)e->start,
 			     (unsigned long long)e->end);
 		if (e->note)
 			html_escapef(out, ": %s", e->note);

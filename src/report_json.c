@@ -126,6 +126,16 @@ write_event(struct json *j, const struct tl_event *e)
 		solib_format_flags(e->flags, flags, sizeof(flags));
 		json_string(j, "flags", flags);
 	}
+	if (e->kind == TL_DLOPEN && e->dlmopen) {
+		char lmid[32];
+		solib_format_lmid(e->lmid, lmid, sizeof(lmid));
+		json_string(j, "call", "dlmopen");
+		json_string(j, "lmid", lmid);
+	}
+	/* The base namespace is the default: said only for the others. */
+	if (e->ns && (e->kind == TL_LOAD || e->kind == TL_UNLOAD || e->kind == TL_DLOPEN ||
+		      e->kind == TL_DLCLOSE || e->kind == TL_DLCLOSE_KEPT))
+		json_int(j, "namespace", e->ns);
 	if (e->kind == TL_DLCLOSE || e->kind == TL_DLCLOSE_KEPT || e->kind == TL_UNLOAD)
 		json_hex(j, "handle", e->handle);
 	if (e->kind == TL_LOAD || e->kind == TL_UNLOAD)
