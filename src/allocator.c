@@ -42,9 +42,12 @@ identify(struct process *p, struct allocator *a)
 {
 	const struct solib_state *s = &p->solib;
 	const struct solib *def = NULL;
+	/* The base namespace's: another (dlmopen) has its own libc, whose
+	   malloc serves that namespace only. */
 	for (size_t i = 0; i < s->n && !def; i++) {
 		struct elf_symbol sym;
-		if (s->libs[i].elf && elfsym_find_dynamic(s->libs[i].elf, "malloc", &sym))
+		if (s->libs[i].ns == 0 && s->libs[i].elf &&
+		    elfsym_find_dynamic(s->libs[i].elf, "malloc", &sym))
 			def = &s->libs[i];
 	}
 	if (!def) {

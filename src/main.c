@@ -153,7 +153,7 @@ announce_attached(struct process *p, void *arg)
 		return;
 	size_t nlibs = 0;
 	for (size_t i = 0; i < p->solib.n; i++)
-		nlibs += p->solib.libs[i].path[0] != '\0';
+		nlibs += p->solib.libs[i].path[0] != '\0' && !p->solib.libs[i].alias;
 	error_msg("attached to pid %d (%s): %u thread%s, %zu librar%s loaded", (int)p->pid,
 		  process_name(p), p->nthreads, p->nthreads == 1 ? "" : "s", nlibs,
 		  nlibs == 1 ? "y" : "ies");

@@ -29,6 +29,9 @@ earlier_definer(struct process *p, const struct solib *l, const char *name)
 	for (size_t i = 0; i < p->solib.n && &p->solib.libs[i] != l; i++) {
 		const struct solib *o = &p->solib.libs[i];
 		struct elf_symbol sym;
+		/* Each link-map namespace (dlmopen) looks up in its own. */
+		if (o->ns != l->ns)
+			continue;
 		/* Only what the dynamic linker sees: .dynsym, not .symtab. */
 		if (o->elf && elfsym_find(o->elf, name, &sym) && !sym.from_symtab &&
 		    sym.bind != STB_LOCAL)
@@ -73,7 +76,8 @@ pin_explain(struct process *p, const struct solib *l, struct pin_reasons *r)
 	}
 	for (size_t i = 0; soname && i < p->solib.n && !r->needed_by; i++) {
 		const struct solib *o = &p->solib.libs[i];
-		if (o != l && o->elf && o->elf != l->elf && elfsym_needs(o->elf, soname))
+		if (o != l && o->ns == l->ns && o->elf && o->elf != l->elf &&
+		    elfsym_needs(o->elf, soname))
 			r->needed_by = o->path[0] ? o->path : "the main program";
 	}
 	struct unique_walk w = { p, l, r, 0, 0 };
