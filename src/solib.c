@@ -850,26 +850,28 @@ read_namespaces(struct process *p, pid_t tid, struct ns_view *v, int32_t *versio
 	return n;
 }
 
-/* The history is known when every namespace's last chain could be read. */
+/* The history is known when every namespace's last chain could be read,
+   and no namespace is out of sight. */
 static void
 update_history_known(struct solib_state *s)
 {
-	s->history_known = true;
+	s->history_known = !s->ns_unseen;
 	for (unsigned int i = 0; i < s->nns; i++)
 		if (s->ns[i].lost)
 			s->history_known = false;
 }
 
 /* Before glibc 2.35 the dynamic linker shows the base namespace only: a
-   dlmopen into another one on thread tid loads what we cannot see. */
+   dlmopen into another one on thread tid loads what we cannot see, and
+   what it unloads cannot be cleared of a fault from then on. */
 static void
 note_namespaces_unseen(struct process *p, pid_t tid, int32_t version)
 {
 	struct solib_state *s = &p->solib;
 	const struct pending_open *o = pending_open_find(s, tid);
-	if (version >= 2 || s->ns_unseen_said || !o || !o->dlmopen || o->lmid == LM_ID_BASE)
+	if (version >= 2 || s->ns_unseen || !o || !o->dlmopen || o->lmid == LM_ID_BASE)
 		return;
-	s->ns_unseen_said = true;
+	s->ns_unseen = true;
 	debug_msg("pid %d: dlmopen into a namespace other than the base, but the dynamic "
 		  "linker's r_debug has r_version %d (no r_debug_extended chain: glibc "
 		  "before 2.35): objects in other link-map namespaces are not seen", p->pid,

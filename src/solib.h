@@ -93,7 +93,8 @@ struct solib_state {
 	   r_debug_extended.r_next (glibc 2.35+, r_version 2). */
 	struct solib_ns ns[SOLIB_MAX_NS];
 	unsigned int nns;
-	bool ns_unseen_said;	/* --debug said other namespaces are not seen */
+	bool ns_unseen;		/* a dlmopen loaded into a namespace the
+				   dynamic linker does not show (glibc < 2.35) */
 };
 
 /* After exec: find the dynamic linker and plant the r_brk breakpoint. */
