@@ -377,6 +377,7 @@ fault_stack(struct process *p, pid_t tid, struct user_regs_struct *regs, struct 
 		}
 	}
 	symbolize_pcs(p, pcs, n, 1, out);
+	symbolize_signal_frames(p, tid, out);
 	out->truncated = n == UNWIND_MAX_FRAMES;
 }
 

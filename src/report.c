@@ -63,6 +63,11 @@ report_stack(FILE *out, const struct stack *s, const char *indent)
 				f->module ? report_basename(f->module) : "??",
 				report_basename(in->file), in->line);
 		}
+		if (f->signal_frame) {
+			/* As gdb writes it. */
+			fprintf(out, "%s#%-2zu <signal handler called>\n", indent, i);
+			continue;
+		}
 		char sym[512];
 		report_frame_symbol(f, sym, sizeof(sym));
 		fprintf(out, "%s#%-2zu %-50s %s%s", indent, i, sym,

@@ -136,6 +136,12 @@ stack_html(FILE *out, const struct stack *s)
 			html_element(out, "td", src, "class", "src", "title", in->file, NULL);
 			fputs("</tr>", out);
 		}
+		if (f->signal_frame) {
+			fprintf(out, "<tr class=\"inl\"><td class=\"n\">#%zu</td>"
+				"<td class=\"sym\">&lt;signal handler called&gt;</td>"
+				"<td class=\"mod\"></td><td class=\"src\"></td></tr>", i);
+			continue;
+		}
 		char sym[1024];
 		report_frame_symbol(f, sym, sizeof(sym));
 		fprintf(out, "<tr%s><td class=\"n\">#%zu</td>",

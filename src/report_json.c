@@ -60,6 +60,7 @@ write_frames(struct json *j, const char *k, const struct stack *s)
 		if (f->symbol)
 			json_int(j, "symbol_offset", (long long)f->sym_offset);
 		json_bool(j, "unloaded", f->in_gone_mapping);
+		json_bool(j, "signal_frame", f->signal_frame);
 		json_string(j, "source_file", f->source_file);
 		if (f->source_file)
 			json_int(j, "source_line", f->source_line);

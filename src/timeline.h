@@ -29,6 +29,8 @@ struct frame {
 	bool has_module_offset;
 	bool in_gone_mapping;	/* resolved from the history of unmapped code */
 	bool is_return;		/* a return address: look up pc - 1 */
+	bool signal_frame;	/* the signal trampoline (rt_sigreturn): the kernel
+				   called a handler here, "<signal handler called>" */
 	/* Filled on demand by debuginfo_fill_stack(), not at the event: */
 	struct elf_file *elf;	/* the file (kept open by objcache), or NULL */
 	bool source_done;
