@@ -11,6 +11,9 @@
  *   host_precision thread PLUGIN.so
  *	a worker thread sleeps in the plugin (plugin_nap), the host unloads
  *	it: the worker returns into unmapped code.  SIGSEGV, in the worker.
+ *   host_precision thread-noframe PLUGIN.so
+ *	the same in plugin_nap_noframe, which leaves no return address at
+ *	the top of the stack nor a frame pointer.  SIGSEGV, in the worker.
  *   host_precision sighandler PLUGIN.so
  *	the plugin installs a SIGUSR1 handler; the host unloads it and
  *	raises SIGUSR1: the kernel calls unmapped code.  SIGSEGV.
@@ -69,10 +72,10 @@ static REPRO_NOINLINE void *worker_main(void *arg)
 	return NULL;
 }
 
-static REPRO_NOINLINE int thread(const char *path)
+static REPRO_NOINLINE int thread(const char *path, const char *fn)
 {
 	void *handle = load_plugin(path);
-	plugin_fn *nap = (plugin_fn *)plugin_symbol(handle, "plugin_nap");
+	plugin_fn *nap = (plugin_fn *)plugin_symbol(handle, fn);
 	pthread_t worker;
 
 	if (pthread_create(&worker, NULL, worker_main, (void *)nap) != 0)
@@ -139,7 +142,9 @@ int main(int argc, char **argv)
 	if (argc == 3 && strcmp(argv[1], "edge") == 0)
 		return edge(argv[2]);
 	if (argc == 3 && strcmp(argv[1], "thread") == 0)
-		return thread(argv[2]);
+		return thread(argv[2], "plugin_nap");
+	if (argc == 3 && strcmp(argv[1], "thread-noframe") == 0)
+		return thread(argv[2], "plugin_nap_noframe");
 	if (argc == 3 && strcmp(argv[1], "sighandler") == 0)
 		return sighandler(argv[2]);
 	if (argc == 2 && strcmp(argv[1], "sigcrash") == 0)
@@ -148,7 +153,7 @@ int main(int argc, char **argv)
 		return nested(argv[2], argv[3]);
 	if (argc == 3 && strcmp(argv[1], "tlsdtor") == 0)
 		return tlsdtor(argv[2]);
-	fprintf(stderr, "usage: host_precision edge|thread|sighandler PLUGIN.so\n"
+	fprintf(stderr, "usage: host_precision edge|thread|thread-noframe|sighandler PLUGIN.so\n"
 		"       host_precision sigcrash\n"
 		"       host_precision nested OUTER.so HELPER.so\n"
 		"       host_precision tlsdtor PLUGIN.so\n");

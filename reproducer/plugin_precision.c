@@ -27,6 +27,22 @@ void plugin_nap(void)
 	usleep(300000);
 }
 
+/* The same, but with no return address to find when usleep returns into
+   it after the unload: a zero word at the top of the stack and rbp
+   cleared, as code without frame pointers may leave them. */
+void plugin_nap_noframe(void)
+{
+	__asm__ volatile("push %%rbp\n\t"
+			 "xor %%ebp, %%ebp\n\t"
+			 "push $0\n\t"
+			 "mov $300000, %%edi\n\t"
+			 "call usleep@PLT\n\t"
+			 "pop %%rax\n\t"
+			 "pop %%rbp"
+			 ::: "rax", "rcx", "rdx", "rsi", "rdi", "r8", "r9", "r10", "r11",
+			 "memory", "cc");
+}
+
 static void plugin_handler(int sig)
 {
 	(void)sig;

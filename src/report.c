@@ -79,6 +79,9 @@ report_stack(FILE *out, const struct stack *s, const char *indent)
 	}
 	if (s->truncated)
 		fprintf(out, "%s... (deeper frames not shown)\n", indent);
+	if (s->stopped_unloaded)
+		fprintf(out, "%s(end of stack: the unwinder could not go on past unloaded code)\n",
+			indent);
 }
 
 /* The process's name (its executable's), escaped. */

@@ -163,6 +163,9 @@ stack_html(FILE *out, const struct stack *s)
 	fputs("</tbody></table>", out);
 	if (s->truncated)
 		fputs("<div class=\"muted\">... (deeper frames not shown)</div>", out);
+	if (s->stopped_unloaded)
+		fputs("<div class=\"muted\">(end of stack: the unwinder could not go on past "
+		      "unloaded code)</div>", out);
 }
 
 /* The stack as the text report writes it, escaped line by line: in a

@@ -319,6 +319,7 @@ write_finding(struct json *j, const struct finding *f)
 		}
 		write_frames(j, "stack", &f->stack);
 		json_bool(j, "stack_truncated", f->stack.truncated);
+		json_bool(j, "stack_stopped_at_unloaded_code", f->stack.stopped_unloaded);
 		if (f->gdb_script)
 			json_string(j, "gdb_script", f->gdb_script);
 	} else {

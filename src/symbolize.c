@@ -66,8 +66,8 @@ frame_release(struct frame *f)
    "mov $15,%rax; syscall" (48 c7 c0 0f 00 00 00 0f 05); others write
    "mov $15,%eax; syscall" (b8 0f 00 00 00 0f 05).  libgcc's unwinder and
    gdb know a signal frame by the same bytes. */
-static bool
-is_sigreturn_trampoline(pid_t tid, uint64_t pc)
+bool
+symbolize_is_sigreturn(pid_t tid, uint64_t pc)
 {
 	static const uint8_t rax[] = { 0x48, 0xc7, 0xc0, 0x0f, 0x00, 0x00, 0x00, 0x0f, 0x05 };
 	static const uint8_t eax[] = { 0xb8, 0x0f, 0x00, 0x00, 0x00, 0x0f, 0x05 };
@@ -82,7 +82,7 @@ symbolize_signal_frames(struct process *p, pid_t tid, struct stack *s)
 {
 	for (size_t i = 0; i < s->n; i++) {
 		struct frame *f = &s->v[i];
-		if (!f->pc || !is_sigreturn_trampoline(tid, f->pc))
+		if (!f->pc || !symbolize_is_sigreturn(tid, f->pc))
 			continue;
 		/* The handler "returned" to the trampoline's first byte, which
 		   no call precedes: look it up where it is. */

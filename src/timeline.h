@@ -44,6 +44,8 @@ struct stack {
 	struct frame *v;
 	size_t n;
 	bool truncated;		/* the walk hit its depth cap */
+	bool stopped_unloaded;	/* the walk could not go on past a frame in
+				   unloaded code (no return address to trust) */
 };
 
 void stack_free(struct stack *s);
