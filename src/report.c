@@ -36,6 +36,19 @@ report_format_status(int st, char *buf, size_t size)
 		snprintf(buf, size, "wait status %#x", st);
 }
 
+bool
+report_deferred(const struct process *p, const struct tl_event *e, char *buf, size_t size)
+{
+	const struct tl_event *outer = e && e->outer_ref ?
+				       timeline_find(&p->timeline, e->outer_ref) : NULL;
+	if (!outer)
+		return false;
+	snprintf(buf, size, "unload deferred by glibc to the end of the dlclose of %s at %.3f ms, "
+		 "which carried it out after its own unloads",
+		 outer->path ? report_basename(outer->path) : "an unknown handle", outer->t * 1e3);
+	return true;
+}
+
 void
 report_frame_symbol(const struct frame *f, char *buf, size_t size)
 {
@@ -116,6 +129,8 @@ report_event(FILE *out, const struct process *p, const struct tl_event *e)
 			(unsigned long long)e->start, (unsigned long long)e->end);
 		if (by)
 			fprintf(out, " (dlclose at %.3f ms)", by->t * 1e3);
+		if (report_deferred(p, e, extra, sizeof(extra)))
+			fprintf(out, "\n                         %s", extra);
 		fputc('\n', out);
 		break;
 	}
@@ -414,15 +429,20 @@ report_fact(FILE *out, const struct fact *x)
 	fputc('\n', out);
 }
 
+static void print_wrapped(FILE *out, const char *label, const char *text);
+
 static void
 report_dlclose(FILE *out, const struct finding *f, const char *label)
 {
 	const struct timeline *tl = &f->proc->timeline;
 	const struct tl_event *dlc = f->dlclose_event ? timeline_find(tl, f->dlclose_event) : NULL;
 	const struct tl_event *unload = f->unload_event ? timeline_find(tl, f->unload_event) : NULL;
+	char deferred[256];
 	if (dlc) {
 		fprintf(out, "  %s in thread %d at %.3f ms:\n", label, dlc->tid, dlc->t * 1e3);
 		report_stack(out, &dlc->stack, "           ");
+		if (report_deferred(f->proc, unload, deferred, sizeof(deferred)))
+			print_wrapped(out, "", deferred);
 	} else if (unload) {
 		fprintf(out, "  unloaded at %.3f ms (%s; no dlclose call was seen)\n",
 			unload->t * 1e3, tl_kind_name(unload->kind));

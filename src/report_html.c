@@ -301,6 +301,12 @@ dlclose_html(FILE *out, const struct finding *f, const char *label)
 			dlc->t * 1e3);
 		stack_html(out, &dlc->stack);
 		row_end(out);
+		char deferred[256];
+		if (report_deferred(f->proc, unload, deferred, sizeof(deferred))) {
+			row_begin(out, "unloaded");
+			html_escape(out, deferred);
+			row_end(out);
+		}
 	} else if (unload) {
 		row_begin(out, "unloaded");
 		fprintf(out, "at <a href=\"#e%u\">%.3f ms</a> (%s; no dlclose call was seen)",
@@ -639,6 +645,10 @@ event_summary(FILE *out, const struct process *p, const struct tl_event *e)
 			     (unsigned long long)e->start, (unsigned long long)e->end);
 		if (by)
 			fprintf(out, " (dlclose at %.3f ms)", by->t * 1e3);
+		if (report_deferred(p, e, extra, sizeof(extra))) {
+			fputs("; ", out);
+			html_escape(out, extra);
+		}
 		break;
 	}
 	case TL_DLOPEN:

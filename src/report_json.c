@@ -114,6 +114,8 @@ write_event(struct json *j, const struct tl_event *e)
 		json_hex(j, "base", e->base);
 	if (e->ref)
 		json_int(j, "dlclose_event", e->ref);
+	if (e->outer_ref)
+		json_int(j, "outer_dlclose_event", e->outer_ref);
 	if (e->kind == TL_DLCLOSE)
 		write_frames(j, "stack", &e->stack);
 	if (e->kind == TL_DLCLOSE_KEPT) {

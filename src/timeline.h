@@ -78,6 +78,9 @@ struct tl_event {
 	int status;		/* TL_EXIT: wait status; TL_FAULT: signal */
 	uint64_t addr;		/* TL_FAULT: si_addr */
 	unsigned int ref;	/* TL_UNLOAD / TL_DLCLOSE_KEPT: id of the dlclose event */
+	unsigned int outer_ref;	/* TL_UNLOAD / TL_DLCLOSE_KEPT: a dlclose made while
+				   another ran on the thread: the id of the outer
+				   one, which carries the unload out (deferred.h) */
 	struct stack stack;	/* TL_DLCLOSE: caller's stack */
 	char *note;		/* TL_DLCLOSE_KEPT: why it stayed mapped */
 	char *file;		/* TL_LOAD, TL_UNLOAD, TL_DLCLOSE_KEPT: the file as
