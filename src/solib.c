@@ -837,8 +837,8 @@ on_kept(struct process *p, pid_t tid, const struct solib *l, unsigned int dlclos
 	const struct user_regs_struct *regs, bool may_defer)
 {
 	struct pin_reasons why;
-	pin_explain(p, l, &why);
-	bool held = pin_is_pinned(&why) || why.open_handles || why.needed_by;
+	pin_explain(p, tid, l, &why);
+	bool held = pin_is_held(&why);
 	unsigned int outer = !held && may_defer ?
 			     deferred_note(p, tid, regs->rsp, l->lm, dlclose_event) : 0;
 	const struct tl_event *oe = outer ? timeline_find(&p->timeline, outer) : NULL;
