@@ -472,3 +472,47 @@ debuginfo_free_all(void)
 	free(debug_dirs);
 	debug_dirs = NULL;
 }
+
+/* ---- Types ---- */
+
+static bool
+member_offset(Dwarf_Die *type, const char *member, uint64_t *off)
+{
+	Dwarf_Die m;
+	if (dwarf_child(type, &m) != 0)
+		return false;
+	do {
+		const char *name = dwarf_tag(&m) == DW_TAG_member ? dwarf_diename(&m) : NULL;
+		Dwarf_Attribute a;
+		Dwarf_Word w;
+		if (name && strcmp(name, member) == 0)
+			return dwarf_attr(&m, DW_AT_data_member_location, &a) &&
+			       dwarf_formudata(&a, &w) == 0 && (*off = w, true);
+	} while (dwarf_siblingof(&m, &m) == 0);
+	return false;
+}
+
+bool
+debuginfo_member_offset(struct elf_file *f, const char *type, const char *member, uint64_t *off)
+{
+	struct dbg *d = dbg_for(f);
+	if (!d->dw)
+		return false;
+	Dwarf_Off o = 0, next;
+	size_t hsize;
+	/* Only the units' top-level types: where glibc's structures are. */
+	while (dwarf_nextcu(d->dw, o, &next, &hsize, NULL, NULL, NULL) == 0) {
+		Dwarf_Die cu, die;
+		if (dwarf_offdie(d->dw, o + hsize, &cu) && dwarf_child(&cu, &die) == 0) {
+			do {
+				const char *name = dwarf_tag(&die) == DW_TAG_structure_type &&
+						   !dwarf_hasattr(&die, DW_AT_declaration) ?
+						   dwarf_diename(&die) : NULL;
+				if (name && strcmp(name, type) == 0 && member_offset(&die, member, off))
+					return true;
+			} while (dwarf_siblingof(&die, &die) == 0);
+		}
+		o = next;
+	}
+	return false;
+}

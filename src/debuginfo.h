@@ -37,6 +37,12 @@ bool debuginfo_symbol(struct elf_file *f, uint64_t vaddr, struct elf_symbol *out
    lacks), once: a cache of facts that do not change, so s is const. */
 void debuginfo_fill_stack(const struct stack *s);
 
+/* The offset of member in struct type, from the DWARF of f or of its
+   separate debug file (for glibc's private structures: ld.so's struct
+   link_map).  False when there is no DWARF or no such member. */
+bool debuginfo_member_offset(struct elf_file *f, const char *type, const char *member,
+			     uint64_t *off);
+
 void debuginfo_free_all(void);
 
 #endif

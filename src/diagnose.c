@@ -349,9 +349,55 @@ find_stale_object(pid_t tid, const struct insn *in, const struct user_regs_struc
 	return false;
 }
 
+/* A return address to trust: in live code, right after a call
+   instruction that ends there, or the signal trampoline a handler returns
+   to (no call precedes it). */
+static bool
+plausible_return(struct process *p, pid_t tid, uint64_t ret)
+{
+	struct location loc;
+	if (ret < 16 || !addrspace_locate(p, ret, &loc) || loc.gone || loc.map->perms[2] != 'x')
+		return false;
+	struct insn in;
+	for (unsigned int len = 2; len <= 7; len++)
+		if (decode_at(tid, ret - len, &in) && in.len == len && in.is_call)
+			return true;
+	return symbolize_is_sigreturn(tid, ret);
+}
+
+/* The caller of a frame in code that is not mapped, where the unwinder
+   has no unwind information: the return address at the top of the stack
+   (the call that got there, at the function's first instruction), or the
+   one the frame pointer chain holds (code built with frame pointers, past
+   its prologue).  Each must be a return address into live code. */
+static bool
+caller_of_unloaded(struct process *p, pid_t tid, const struct user_regs_struct *regs,
+		   struct user_regs_struct *caller)
+{
+	uint64_t ret, saved_rbp;
+	if (mem_read_u64(tid, regs->rsp, &ret) && plausible_return(p, tid, ret)) {
+		*caller = *regs;
+		caller->rip = ret;
+		caller->rsp += 8;
+		return true;
+	}
+	/* rbp must be a frame of this stack, above rsp: 1 MiB is far more
+	   than any frame between a prologue and the fault. */
+	if (regs->rbp < regs->rsp || regs->rbp - regs->rsp > (1u << 20) || (regs->rbp & 7) ||
+	    !mem_read_u64(tid, regs->rbp + 8, &ret) || !mem_read_u64(tid, regs->rbp, &saved_rbp) ||
+	    !plausible_return(p, tid, ret))
+		return false;
+	*caller = *regs;
+	caller->rip = ret;
+	caller->rsp = regs->rbp + 16;
+	caller->rbp = saved_rbp;
+	return true;
+}
+
 /* The unwinder cannot step out of code that is not mapped; if the pc is
-   not in live code, take the return address from the top of the stack
-   (the call that got us there) and walk on from the caller. */
+   not in live code, find its caller (caller_of_unloaded) and walk on from
+   there.  With no caller to trust, the stack ends there, and says so:
+   never a frame made of a stack word that is no return address. */
 static void
 fault_stack(struct process *p, pid_t tid, struct user_regs_struct *regs, struct stack *out)
 {
@@ -360,24 +406,25 @@ fault_stack(struct process *p, pid_t tid, struct user_regs_struct *regs, struct 
 			 loc.map->perms[2] == 'x';
 	uint64_t pcs[UNWIND_MAX_FRAMES];
 	size_t n = 0;
+	bool stopped = false;
 	if (live_code)
 		n = unwind_thread_walk(p->pid, tid, regs, pcs, UNWIND_MAX_FRAMES);
 	if (n <= 1 && !live_code) {
-		uint64_t ret;
+		struct user_regs_struct caller;
 		pcs[0] = regs->rip;
 		n = 1;
-		if (mem_read_u64(tid, regs->rsp, &ret)) {
-			/* As if the call had returned: the walk goes on from there. */
-			struct user_regs_struct caller = *regs;
-			caller.rip = ret;
-			caller.rsp += 8;
+		if (caller_of_unloaded(p, tid, regs, &caller)) {
 			n += unwind_thread_walk(p->pid, tid, &caller, pcs + 1, UNWIND_MAX_FRAMES - 1);
 			if (n == 1)
-				pcs[n++] = ret;
+				pcs[n++] = caller.rip;
+		} else {
+			stopped = true;
 		}
 	}
 	symbolize_pcs(p, pcs, n, 1, out);
+	symbolize_signal_frames(p, tid, out);
 	out->truncated = n == UNWIND_MAX_FRAMES;
+	out->stopped_unloaded = stopped;
 }
 
 /* Turn what the history says about an address into a reported fact. */

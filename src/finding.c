@@ -57,7 +57,7 @@ finding_sign(struct finding *f)
 		unsigned int taken = 0;
 		for (size_t i = 0; i < f->stack.n && taken < 3; i++) {
 			const struct frame *fr = &f->stack.v[i];
-			if (!fr->symbol || fr->in_gone_mapping)
+			if (!fr->symbol || fr->in_gone_mapping || fr->signal_frame)
 				continue;
 			hash_str(&h, fr->symbol);
 			taken++;

@@ -109,6 +109,11 @@ heap_walk(const struct heap_reader *r, uint64_t start, uint64_t end, const uint6
 	unsigned long chunks = 0;
 	bool whole = true;
 	uint64_t c = start;
+	/* The chunk before c: a chunk's usable size runs 8 bytes past its
+	   successor's header, over the successor's prev_size field, which
+	   glibc uses only while this chunk is free.  A word at c (the first
+	   8 bytes of the header) is the last word of the chunk before. */
+	struct chunk_info prev = { CHUNK_UNKNOWN, 0, 0 };
 	/* Every test is written as a distance from c, never as c + size:
 	   a size near 2^64 read from a smashed header must not wrap. */
 	while (k < n && end - c >= CHUNK_HDR) {
@@ -129,17 +134,23 @@ heap_walk(const struct heap_reader *r, uint64_t start, uint64_t end, const uint6
 		uint64_t user = c + CHUNK_HDR;
 		if (in_use && ntc && bsearch(&user, tc, ntc, sizeof(*tc), cmp_u64))
 			in_use = false;
+		struct chunk_info here = { in_use ? CHUNK_ALLOCATED : CHUNK_FREE, user, size - 8 };
 		while (k < n && addrs[k] < next) {
-			if (addrs[k] >= c) {
-				out[k].state = in_use ? CHUNK_ALLOCATED : CHUNK_FREE;
-				out[k].user = user;
-				out[k].size = size - 8;
-			}
+			if (addrs[k] >= c + 8 && addrs[k] < user)
+				;	/* the size field: in no block */
+			else if (addrs[k] >= user)
+				out[k] = here;
+			else if (addrs[k] >= c)
+				out[k] = prev;
 			k++;
 		}
+		prev = here;
 		/* size >= MIN_CHUNK: every step goes forward. */
 		c = next;
 	}
+	/* The top chunk's prev_size field, or the end of the heap. */
+	while (k < n && addrs[k] >= c && end - c >= 8 && addrs[k] - c < 8)
+		out[k++] = prev;
 	free(w.buf);
 	free(tc);
 	return whole;

@@ -97,7 +97,9 @@ static char *
 describe_place(const struct ref *r)
 {
 	const struct map_entry *m = r->map;
-	if (is_heap(m) && r->chunk.state == CHUNK_ALLOCATED) {
+	/* Never an offset outside the block it names. */
+	if (is_heap(m) && r->chunk.state == CHUNK_ALLOCATED && r->where >= r->chunk.user &&
+	    r->where - r->chunk.user < r->chunk.size) {
 		if (r->where == r->chunk.user)
 			return xasprintf("heap, at the start of an allocated %llu-byte block",
 					 (unsigned long long)r->chunk.size);

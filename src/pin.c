@@ -2,6 +2,7 @@
 #include "pin.h"
 #include "demangle.h"
 #include "elfsym.h"
+#include "linkmap.h"
 #include "solib.h"
 #include "tracee.h"
 #include "xmalloc.h"
@@ -57,9 +58,12 @@ on_unique(const struct elf_symbol *sym, void *arg)
 }
 
 void
-pin_explain(struct process *p, const struct solib *l, struct pin_reasons *r)
+pin_explain(struct process *p, pid_t tid, const struct solib *l, struct pin_reasons *r)
 {
 	memset(r, 0, sizeof(*r));
+	/* __cxa_thread_atexit_impl counts the thread_local destructors an
+	   object registered; dlclose keeps it while the count is not 0. */
+	r->tls_unknown = !linkmap_tls_dtor_count(p, tid, l->lm, &r->tls_dtors);
 	r->rtld_nodelete = l->dlopen_flags > 0 && (l->dlopen_flags & RTLD_NODELETE);
 	if (l->dlopen_calls > l->dlclose_calls)
 		r->open_handles = l->dlopen_calls - l->dlclose_calls;
@@ -82,6 +86,12 @@ pin_explain(struct process *p, const struct solib *l, struct pin_reasons *r)
 	}
 	struct unique_walk w = { p, l, r, 0, 0 };
 	elfsym_for_each_unique(l->elf, on_unique, &w);
+}
+
+bool
+pin_is_held(const struct pin_reasons *r)
+{
+	return pin_is_pinned(r) || r->needed_by || r->open_handles || r->tls_dtors;
 }
 
 bool
@@ -127,9 +137,17 @@ pin_describe(const struct pin_reasons *r)
 			r->open_handles > 1 ? "s" : "");
 		sep = "; ";
 	}
+	if (r->tls_dtors) {
+		fprintf(f, "%skept until its thread_local destructor%s ha%s run (%llu registered "
+			"by threads that used its thread_local objects, run when each such thread "
+			"ends)", sep, r->tls_dtors > 1 ? "s" : "", r->tls_dtors > 1 ? "ve" : "s",
+			(unsigned long long)r->tls_dtors);
+		sep = "; ";
+	}
 	if (!sep[0])
-		fprintf(f, "still referenced (a handle opened without dlopen, or a dependency not "
-			"seen)");
+		fprintf(f, "reason unknown: no pin, open handle, dependency%s the tool can see",
+			r->tls_unknown ? " (thread_local destructors not known: glibc's count "
+			"could not be read)" : " or thread_local destructor");
 	if (r->n_unique_elsewhere)
 		fprintf(f, "; not pinned by its unique symbol%s %s%s, which bind%s to an object loaded "
 			"earlier", r->n_unique_elsewhere > 1 ? "s" : "", r->unique_elsewhere[0],

@@ -4,6 +4,8 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
 
 struct process;
 struct solib;
@@ -17,10 +19,17 @@ struct pin_reasons {
 	size_t n_unique_elsewhere;
 	const char *needed_by;	/* another loaded object that needs it */
 	unsigned int open_handles; /* dlopen calls not matched by a dlclose */
+	uint64_t tls_dtors;	/* thread_local destructors of it not run yet
+				   (glibc's l_tls_dtor_count) */
+	bool tls_unknown;	/* that count could not be read */
 };
 
-/* Fill r for library l of process p. */
-void pin_explain(struct process *p, const struct solib *l, struct pin_reasons *r);
+/* Fill r for library l of process p, reading the process through its
+   stopped thread tid. */
+void pin_explain(struct process *p, pid_t tid, const struct solib *l, struct pin_reasons *r);
+/* Something the tool can name holds l mapped (a pin, a handle, a
+   dependency, thread_local destructors). */
+bool pin_is_held(const struct pin_reasons *r);
 /* True when something keeps it mapped for the rest of the process. */
 bool pin_is_pinned(const struct pin_reasons *r);
 /* One line of plain words, malloc'd. */

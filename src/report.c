@@ -36,6 +36,19 @@ report_format_status(int st, char *buf, size_t size)
 		snprintf(buf, size, "wait status %#x", st);
 }
 
+bool
+report_deferred(const struct process *p, const struct tl_event *e, char *buf, size_t size)
+{
+	const struct tl_event *outer = e && e->outer_ref ?
+				       timeline_find(&p->timeline, e->outer_ref) : NULL;
+	if (!outer)
+		return false;
+	snprintf(buf, size, "unload deferred by glibc to the end of the dlclose of %s at %.3f ms, "
+		 "which carried it out after its own unloads",
+		 outer->path ? report_basename(outer->path) : "an unknown handle", outer->t * 1e3);
+	return true;
+}
+
 void
 report_frame_symbol(const struct frame *f, char *buf, size_t size)
 {
@@ -63,6 +76,11 @@ report_stack(FILE *out, const struct stack *s, const char *indent)
 				f->module ? report_basename(f->module) : "??",
 				report_basename(in->file), in->line);
 		}
+		if (f->signal_frame) {
+			/* As gdb writes it. */
+			fprintf(out, "%s#%-2zu <signal handler called>\n", indent, i);
+			continue;
+		}
 		char sym[512];
 		report_frame_symbol(f, sym, sizeof(sym));
 		fprintf(out, "%s#%-2zu %-50s %s%s", indent, i, sym,
@@ -74,6 +92,9 @@ report_stack(FILE *out, const struct stack *s, const char *indent)
 	}
 	if (s->truncated)
 		fprintf(out, "%s... (deeper frames not shown)\n", indent);
+	if (s->stopped_unloaded)
+		fprintf(out, "%s(end of stack: the unwinder could not go on past unloaded code)\n",
+			indent);
 }
 
 /* The process's name (its executable's), escaped. */
@@ -118,6 +139,8 @@ report_event(FILE *out, const struct process *p, const struct tl_event *e)
 			(unsigned long long)e->start, (unsigned long long)e->end);
 		if (by)
 			fprintf(out, " (dlclose at %.3f ms)", by->t * 1e3);
+		if (report_deferred(p, e, extra, sizeof(extra)))
+			fprintf(out, "\n                         %s", extra);
 		fputc('\n', out);
 		break;
 	}
@@ -422,6 +445,8 @@ report_fact(FILE *out, const struct fact *x)
 	fputc('\n', out);
 }
 
+static void print_wrapped(FILE *out, const char *label, const char *text);
+
 static void
 report_dlclose(FILE *out, const struct finding *f, const char *label)
 {
@@ -432,10 +457,13 @@ report_dlclose(FILE *out, const struct finding *f, const char *label)
 	char ns[32] = "";
 	if (unload)
 		report_format_namespace(unload, ns, sizeof(ns));
+	char deferred[256];
 	if (dlc) {
 		fprintf(out, "  %s in thread %d at %.3f ms%s:\n", label, dlc->tid, dlc->t * 1e3,
 			ns);
 		report_stack(out, &dlc->stack, "           ");
+		if (report_deferred(f->proc, unload, deferred, sizeof(deferred)))
+			print_wrapped(out, "", deferred);
 	} else if (unload) {
 		fprintf(out, "  unloaded at %.3f ms%s (%s; no dlclose call was seen)\n",
 			unload->t * 1e3, ns, tl_kind_name(unload->kind));

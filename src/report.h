@@ -8,6 +8,7 @@
 struct frame;
 struct process;
 struct stack;
+struct tl_event;
 
 struct report_options {
 	FILE *out;
@@ -29,6 +30,11 @@ extern struct report_findings report_findings;
    once has not.  The same images in every report. */
 bool report_process_shown(const struct process *p);
 /* A frame's "symbol+0xoff", or its pc when it has no symbol. */
+/* For an unload (or kept event) deferred to an outer dlclose: "the
+   dlclose of X at T ms carried it out, after that dlclose's own unloads",
+   into buf; false (buf untouched) when e was not deferred. */
+bool report_deferred(const struct process *p, const struct tl_event *e, char *buf,
+		     size_t size);
 void report_frame_symbol(const struct frame *f, char *buf, size_t size);
 /* Every process's timeline, oldest process first. */
 void report_timelines(const struct report_options *o);

@@ -136,6 +136,12 @@ stack_html(FILE *out, const struct stack *s)
 			html_element(out, "td", src, "class", "src", "title", in->file, NULL);
 			fputs("</tr>", out);
 		}
+		if (f->signal_frame) {
+			fprintf(out, "<tr class=\"inl\"><td class=\"n\">#%zu</td>"
+				"<td class=\"sym\">&lt;signal handler called&gt;</td>"
+				"<td class=\"mod\"></td><td class=\"src\"></td></tr>", i);
+			continue;
+		}
 		char sym[1024];
 		report_frame_symbol(f, sym, sizeof(sym));
 		fprintf(out, "<tr%s><td class=\"n\">#%zu</td>",
@@ -157,6 +163,9 @@ stack_html(FILE *out, const struct stack *s)
 	fputs("</tbody></table>", out);
 	if (s->truncated)
 		fputs("<div class=\"muted\">... (deeper frames not shown)</div>", out);
+	if (s->stopped_unloaded)
+		fputs("<div class=\"muted\">(end of stack: the unwinder could not go on past "
+		      "unloaded code)</div>", out);
 }
 
 /* The stack as the text report writes it, escaped line by line: in a
@@ -295,6 +304,12 @@ dlclose_html(FILE *out, const struct finding *f, const char *label)
 			dlc->t * 1e3, ns);
 		stack_html(out, &dlc->stack);
 		row_end(out);
+		char deferred[256];
+		if (report_deferred(f->proc, unload, deferred, sizeof(deferred))) {
+			row_begin(out, "unloaded");
+			html_escape(out, deferred);
+			row_end(out);
+		}
 	} else if (unload) {
 		row_begin(out, "unloaded");
 		fprintf(out, "at <a href=\"#e%u\">%.3f ms</a>%s (%s; no dlclose call was seen)",
@@ -634,6 +649,10 @@ event_summary(FILE *out, const struct process *p, const struct tl_event *e)
 			     (unsigned long long)e->start, (unsigned long long)e->end);
 		if (by)
 			fprintf(out, " (dlclose at %.3f ms)", by->t * 1e3);
+		if (report_deferred(p, e, extra, sizeof(extra))) {
+			fputs("; ", out);
+			html_escape(out, extra);
+		}
 		break;
 	}
 	case TL_DLOPEN:

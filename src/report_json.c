@@ -79,6 +79,7 @@ write_frames(struct json *j, const char *k, const struct stack *s)
 		if (f->symbol)
 			json_int(j, "symbol_offset", (long long)f->sym_offset);
 		json_bool(j, "unloaded", f->in_gone_mapping);
+		json_bool(j, "signal_frame", f->signal_frame);
 		json_string(j, "source_file", f->source_file);
 		if (f->source_file)
 			json_int(j, "source_line", f->source_line);
@@ -142,6 +143,8 @@ write_event(struct json *j, const struct tl_event *e)
 		json_hex(j, "base", e->base);
 	if (e->ref)
 		json_int(j, "dlclose_event", e->ref);
+	if (e->outer_ref)
+		json_int(j, "outer_dlclose_event", e->outer_ref);
 	if (e->kind == TL_DLCLOSE)
 		write_frames(j, "stack", &e->stack);
 	if (e->kind == TL_DLCLOSE_KEPT) {
@@ -347,6 +350,7 @@ write_finding(struct json *j, const struct finding *f)
 		}
 		write_frames(j, "stack", &f->stack);
 		json_bool(j, "stack_truncated", f->stack.truncated);
+		json_bool(j, "stack_stopped_at_unloaded_code", f->stack.stopped_unloaded);
 		if (f->gdb_script)
 			json_string(j, "gdb_script", f->gdb_script);
 	} else {

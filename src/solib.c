@@ -2,6 +2,7 @@
 #include "solib.h"
 #include "addrspace.h"
 #include "breakpoint.h"
+#include "deferred.h"
 #include "elfsym.h"
 #include "error.h"
 #include "glibc.h"
@@ -572,6 +573,7 @@ solib_sync(struct process *p, pid_t tid, uint64_t sp, unsigned int ns, uint64_t 
 		stats.library_events++;
 		struct tl_event *e = solib_event(p, TL_UNLOAD, tid, l);
 		e->ref = dlc;
+		deferred_unloaded(p, tid, l->lm, &e->ref, &e->outer_ref);
 		struct latent_target *g = &gone[ngone++];
 		/* Named as the maps (and a fault) name it. */
 		if (l->file) {
@@ -586,7 +588,7 @@ solib_sync(struct process *p, pid_t tid, uint64_t sp, unsigned int ns, uint64_t 
 		g->start = l->start;
 		g->end = l->end;
 		g->event = e->id;
-		g->dlclose_event = dlc;
+		g->dlclose_event = e->ref;
 		bp_table_forget_range(&p->bps, l->start, l->end);
 	}
 	s->n = w;
@@ -595,7 +597,7 @@ solib_sync(struct process *p, pid_t tid, uint64_t sp, unsigned int ns, uint64_t 
 	   no need to stop again when it returns. */
 	struct ret_waiter *rw;
 	struct breakpoint *rbp = bp_find_waiter(&p->bps, tid, &rw);
-	if (rbp && !solib_find_handle(s, rw->handle)) {
+	if (rbp && !solib_find_handle(s, rw->handle) && !deferred_pending(p, rw->ref)) {
 		*rw = rbp->waiters[--rbp->nwaiters];
 		if (!rbp->nwaiters)
 			bp_remove(&p->bps, tid, rbp->addr);
@@ -1052,19 +1054,31 @@ on_dlclose(struct process *p, pid_t tid, struct user_regs_struct *regs)
 }
 
 /* dlclose returned and the library is still mapped: say why, and when
-   nothing but a pin holds it, look for what still points into it. */
+   nothing but a pin holds it, look for what still points into it.  A
+   dlclose made while another runs on the thread, with nothing to hold its
+   library, is only deferred (deferred.h), when may_defer. */
 static void
 on_kept(struct process *p, pid_t tid, const struct solib *l, unsigned int dlclose_event,
-	const struct user_regs_struct *regs)
+	const struct user_regs_struct *regs, bool may_defer)
 {
 	struct pin_reasons why;
-	pin_explain(p, l, &why);
+	pin_explain(p, tid, l, &why);
+	bool held = pin_is_held(&why);
+	unsigned int outer = !held && may_defer ?
+			     deferred_note(p, tid, regs->rsp, l->lm, dlclose_event) : 0;
+	const struct tl_event *oe = outer ? timeline_find(&p->timeline, outer) : NULL;
 	struct tl_event *e = solib_event(p, TL_DLCLOSE_KEPT, tid, l);
 	e->ref = dlclose_event;
 	e->status = (int)regs->rax;
-	e->note = pin_describe(&why);
+	e->outer_ref = outer;
+	if (oe)
+		e->note = xasprintf("unload deferred to the end of the outer dlclose at %.3f ms "
+				    "(glibc unloads what a destructor dlcloses after the outer "
+				    "dlclose's own unloads)", oe->t * 1e3);
+	else
+		e->note = pin_describe(&why);
 	unsigned int kept_event = e->id;
-	if (pin_is_pinned(&why) && !why.open_handles) {
+	if (!outer && pin_is_pinned(&why) && !why.open_handles) {
 		const struct tl_event *ke = timeline_find(&p->timeline, kept_event);
 		struct latent_target t = {
 			.path = l->file ? l->file : l->path, .elf = l->elf, .l_addr = l->l_addr,
@@ -1077,6 +1091,16 @@ on_kept(struct process *p, pid_t tid, const struct solib *l, unsigned int dlclos
 	pin_reasons_free(&why);
 }
 
+/* The outer dlclose returned and a library whose unload was deferred to
+   it is still mapped: kept after all, for the reasons there are. */
+static void
+on_deferred_kept(struct process *p, const struct deferred_close *d, void *arg)
+{
+	const struct solib *l = solib_find_handle(&p->solib, d->handle);
+	if (l)
+		on_kept(p, d->tid, l, d->dlclose_event, arg, false);
+}
+
 static void
 on_dlclose_return(struct process *p, pid_t tid, struct breakpoint *bp,
 		  struct user_regs_struct *regs)
@@ -1086,10 +1110,12 @@ on_dlclose_return(struct process *p, pid_t tid, struct breakpoint *bp,
 		/* A deeper recursion returning to the same place is not it. */
 		if (w->tid != tid || w->sp != regs->rsp)
 			continue;
+		unsigned int ref = w->ref;
 		const struct solib *l = solib_find_handle(&p->solib, w->handle);
-		if (l)
-			on_kept(p, tid, l, w->ref, regs);
 		*w = bp->waiters[--bp->nwaiters];
+		if (l)
+			on_kept(p, tid, l, ref, regs, true);
+		deferred_outer_returned(p, ref, on_deferred_kept, regs);
 		break;
 	}
 	/* Nobody else is on the way back here: take the int3 out. */

@@ -3,10 +3,12 @@
 #include "addrspace.h"
 #include "demangle.h"
 #include "elfsym.h"
+#include "mem.h"
 #include "tracee.h"
 #include "unwind.h"
 #include "xmalloc.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 void
@@ -51,6 +53,53 @@ symbolize_pcs(struct process *p, const uint64_t *pcs, size_t n,
 		symbolize_frame(p, pcs[i], i >= first_return_index, &out->v[i]);
 }
 
+/* What symbolize_frame filled (no source lines yet), to fill it again. */
+static void
+frame_release(struct frame *f)
+{
+	free(f->module);
+	free(f->build_id);
+	free(f->symbol);
+}
+
+/* x86_64 rt_sigreturn trampolines: glibc's __restore_rt is
+   "mov $15,%rax; syscall" (48 c7 c0 0f 00 00 00 0f 05); others write
+   "mov $15,%eax; syscall" (b8 0f 00 00 00 0f 05).  libgcc's unwinder and
+   gdb know a signal frame by the same bytes. */
+bool
+symbolize_is_sigreturn(pid_t tid, uint64_t pc)
+{
+	static const uint8_t rax[] = { 0x48, 0xc7, 0xc0, 0x0f, 0x00, 0x00, 0x00, 0x0f, 0x05 };
+	static const uint8_t eax[] = { 0xb8, 0x0f, 0x00, 0x00, 0x00, 0x0f, 0x05 };
+	uint8_t code[sizeof(rax)];
+	if (mem_read(tid, pc, code, sizeof(code)))
+		return memcmp(code, rax, sizeof(rax)) == 0 || memcmp(code, eax, sizeof(eax)) == 0;
+	return mem_read(tid, pc, code, sizeof(eax)) && memcmp(code, eax, sizeof(eax)) == 0;
+}
+
+void
+symbolize_signal_frames(struct process *p, pid_t tid, struct stack *s)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		struct frame *f = &s->v[i];
+		if (!f->pc || !symbolize_is_sigreturn(tid, f->pc))
+			continue;
+		/* The handler "returned" to the trampoline's first byte, which
+		   no call precedes: look it up where it is. */
+		if (f->is_return) {
+			frame_release(f);
+			symbolize_frame(p, f->pc, false, f);
+		}
+		f->signal_frame = true;
+		/* The signal interrupted the next frame at its pc. */
+		if (i + 1 < s->n && s->v[i + 1].is_return) {
+			uint64_t pc = s->v[i + 1].pc;
+			frame_release(&s->v[i + 1]);
+			symbolize_frame(p, pc, false, &s->v[i + 1]);
+		}
+	}
+}
+
 void
 symbolize_stack(struct process *p, pid_t tid, const struct user_regs_struct *regs,
 		struct stack *out)
@@ -58,5 +107,6 @@ symbolize_stack(struct process *p, pid_t tid, const struct user_regs_struct *reg
 	uint64_t pcs[UNWIND_MAX_FRAMES];
 	size_t n = unwind_thread_walk(p->pid, tid, regs, pcs, UNWIND_MAX_FRAMES);
 	symbolize_pcs(p, pcs, n, 1, out);
+	symbolize_signal_frames(p, tid, out);
 	out->truncated = n == UNWIND_MAX_FRAMES;
 }

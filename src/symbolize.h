@@ -19,6 +19,14 @@ void symbolize_frame(struct process *p, uint64_t pc, bool is_return_address,
 /* Walk and symbolize the stack of a stopped thread. */
 void symbolize_stack(struct process *p, pid_t tid, const struct user_regs_struct *regs,
 		     struct stack *out);
+/* pc is the start of an rt_sigreturn trampoline (glibc's __restore_rt),
+   read through the stopped thread tid. */
+bool symbolize_is_sigreturn(pid_t tid, uint64_t pc);
+/* Mark the frames of s at the signal trampoline (the sa_restorer the
+   kernel made a handler return to), read through the stopped thread tid;
+   the frame below one is where the signal came, an exact pc, not a return
+   address. */
+void symbolize_signal_frames(struct process *p, pid_t tid, struct stack *s);
 /* Walk from pcs already captured. */
 void symbolize_pcs(struct process *p, const uint64_t *pcs, size_t n,
 		   size_t first_return_index, struct stack *out);

@@ -29,6 +29,8 @@ struct frame {
 	bool has_module_offset;
 	bool in_gone_mapping;	/* resolved from the history of unmapped code */
 	bool is_return;		/* a return address: look up pc - 1 */
+	bool signal_frame;	/* the signal trampoline (rt_sigreturn): the kernel
+				   called a handler here, "<signal handler called>" */
 	/* Filled on demand by debuginfo_fill_stack(), not at the event: */
 	struct elf_file *elf;	/* the file (kept open by objcache), or NULL */
 	bool source_done;
@@ -42,6 +44,8 @@ struct stack {
 	struct frame *v;
 	size_t n;
 	bool truncated;		/* the walk hit its depth cap */
+	bool stopped_unloaded;	/* the walk could not go on past a frame in
+				   unloaded code (no return address to trust) */
 };
 
 void stack_free(struct stack *s);
@@ -79,6 +83,9 @@ struct tl_event {
 	int status;		/* TL_EXIT: wait status; TL_FAULT: signal */
 	uint64_t addr;		/* TL_FAULT: si_addr */
 	unsigned int ref;	/* TL_UNLOAD / TL_DLCLOSE_KEPT: id of the dlclose event */
+	unsigned int outer_ref;	/* TL_UNLOAD / TL_DLCLOSE_KEPT: a dlclose made while
+				   another ran on the thread: the id of the outer
+				   one, which carries the unload out (deferred.h) */
 	struct stack stack;	/* TL_DLCLOSE: caller's stack */
 	char *note;		/* TL_DLCLOSE_KEPT: why it stayed mapped */
 	char *file;		/* TL_LOAD, TL_UNLOAD, TL_DLCLOSE_KEPT: the file as

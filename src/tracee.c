@@ -200,6 +200,7 @@ process_end_by_exec(struct process *old, struct process *image)
 	old->nthreads = 0;
 	/* The new image owns nothing of the old address space. */
 	bp_table_free(&old->bps);
+	deferred_list_free(&old->deferred);
 }
 
 const char *

@@ -7,6 +7,7 @@
 
 #include "allocator.h"
 #include "breakpoint.h"
+#include "deferred.h"
 #include "maps.h"
 #include "solib.h"
 #include "timeline.h"
@@ -40,6 +41,7 @@ struct process {
 	struct solib_state solib;
 	struct allocator alloc;	/* its malloc, found at the first latent check */
 	struct timeline timeline;
+	struct deferred_list deferred;	/* nested dlcloses whose unload is due */
 	struct process *next;	/* all images, in creation order */
 };
 

@@ -1,9 +1,11 @@
 /* Unit tests for src/allocator.c: the allocator's name from its file, and
    the glibc release read from a libc file (this machine's, and files made
-   here with the text cut, split across reads, or missing). */
+   here with the text cut, split across reads, or missing); and for
+   src/heap.c: which block of a heap made here a word is in. */
 #include "config.h"
 #include "allocator.h"
 #include "glibc.h"
+#include "heap.h"
 
 #include <fcntl.h>
 #include <gnu/libc-version.h>
@@ -108,6 +110,65 @@ test_version_files(void)
 	CU_ASSERT_FALSE(glibc_version_of_file(-1, &ma, &mi));
 }
 
+/* A heap laid out in a buffer at address HEAP_AT, as glibc lays it. */
+#define HEAP_AT 0x10000ULL
+static uint64_t fake_heap[64];
+
+static size_t
+fake_read(void *arg, uint64_t addr, void *buf, size_t len)
+{
+	(void)arg;
+	if (addr < HEAP_AT || addr - HEAP_AT >= sizeof(fake_heap))
+		return 0;
+	size_t have = sizeof(fake_heap) - (addr - HEAP_AT);
+	if (len > have)
+		len = have;
+	memcpy(buf, (const char *)fake_heap + (addr - HEAP_AT), len);
+	return len;
+}
+
+/* Chunks of 32 bytes (24 usable) at 0x10000, 0x10020 (both in use), a
+   free one of 64 at 0x10040, then the top chunk at 0x10080.  The word at
+   0x10020 (the second chunk's prev_size field) is the first block's last
+   usable word: user data at 0x10010, offset 0x10, never "-0x10 into the
+   block at 0x10030". */
+static void
+test_heap_edges(void)
+{
+	memset(fake_heap, 0, sizeof(fake_heap));
+	fake_heap[0x08 / 8] = 0x20 | 1;		/* chunk 0x10000: 32, PREV_INUSE */
+	fake_heap[0x28 / 8] = 0x20 | 1;		/* chunk 0x10020: 32, the first in use */
+	fake_heap[0x48 / 8] = 0x40 | 1;		/* chunk 0x10040: 64, the second in use */
+	fake_heap[0x80 / 8] = 0x40;		/* prev_size of the top: the free one's size */
+	fake_heap[0x88 / 8] = (sizeof(fake_heap) - 0x80);	/* top, PREV_INUSE clear */
+	struct heap_reader r = { fake_read, NULL };
+	const uint64_t addrs[] = {
+		0x10010,	/* first block, offset 0 */
+		0x10020,	/* first block, offset 0x10: the next chunk's prev_size */
+		0x10028,	/* the second chunk's size field: in no block */
+		0x10040,	/* the second block's last word */
+		0x10050,	/* the free block */
+		0x10080,	/* the free block's last word (the top's prev_size) */
+	};
+	size_t n = sizeof(addrs) / sizeof(addrs[0]);
+	struct chunk_info out[sizeof(addrs) / sizeof(addrs[0])];
+	CU_ASSERT_TRUE(heap_walk(&r, HEAP_AT, HEAP_AT + sizeof(fake_heap), addrs, n, out));
+	CU_ASSERT_EQUAL(out[0].state, CHUNK_ALLOCATED);
+	CU_ASSERT_EQUAL(out[0].user, 0x10010);
+	CU_ASSERT_EQUAL(out[0].size, 24);
+	CU_ASSERT_EQUAL(out[1].state, CHUNK_ALLOCATED);
+	CU_ASSERT_EQUAL(out[1].user, 0x10010);
+	CU_ASSERT_EQUAL(out[1].size, 24);
+	CU_ASSERT_EQUAL(out[2].state, CHUNK_UNKNOWN);
+	CU_ASSERT_EQUAL(out[3].state, CHUNK_ALLOCATED);
+	CU_ASSERT_EQUAL(out[3].user, 0x10030);
+	CU_ASSERT_EQUAL(out[4].state, CHUNK_FREE);
+	CU_ASSERT_EQUAL(out[4].user, 0x10050);
+	CU_ASSERT_EQUAL(out[4].size, 56);
+	CU_ASSERT_EQUAL(out[5].state, CHUNK_FREE);
+	CU_ASSERT_EQUAL(out[5].user, 0x10050);
+}
+
 int
 main(void)
 {
@@ -115,6 +176,7 @@ main(void)
 		{ "name from the file", test_name },
 		{ "version: this libc", test_version_this_libc },
 		{ "version: made-up files", test_version_files },
+		{ "heap: words at the edges of blocks", test_heap_edges },
 		CU_TEST_INFO_NULL,
 	};
 

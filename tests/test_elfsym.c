@@ -7,8 +7,13 @@
 #include "elfsym.c"
 
 #include "demangle.h"
+#include "debuginfo.h"
+#include "linkmap.h"
+#include "pin.h"
 #include "mem.h"
 #include "cunit_main.h"
+
+#include <gnu/libc-version.h>
 
 #include <ctype.h>
 #include <link.h>
@@ -1345,6 +1350,52 @@ test_corrupt_random(void)
 	corrupt_random("libfixture_ops.so", 200);
 }
 
+/* Why a library stayed mapped, in words: a reason only when it is
+   known, "unknown" otherwise (pin.c). */
+static void
+test_pin_words(void)
+{
+	struct pin_reasons r;
+	memset(&r, 0, sizeof(r));
+	char *s = pin_describe(&r);
+	CU_ASSERT_STRING_EQUAL(s, "reason unknown: no pin, open handle, dependency or "
+			       "thread_local destructor the tool can see");
+	free(s);
+	r.tls_unknown = true;
+	s = pin_describe(&r);
+	CU_ASSERT_PTR_NOT_NULL(strstr(s, "reason unknown"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(s, "glibc's count could not be read"));
+	free(s);
+	r.tls_unknown = false;
+	r.tls_dtors = 2;
+	s = pin_describe(&r);
+	CU_ASSERT_PTR_NOT_NULL(strstr(s, "kept until its thread_local destructors have run (2 "));
+	CU_ASSERT_PTR_NULL(strstr(s, "unknown"));
+	CU_ASSERT_TRUE(pin_is_held(&r));
+	free(s);
+}
+
+/* l_tls_dtor_count: ld.so's DWARF (libc6-dbg) and the table agree for
+   this machine's glibc; a release not measured is unknown. */
+static void
+test_linkmap_offsets(void)
+{
+	uint64_t off = 0;
+	CU_ASSERT_FALSE(linkmap_table_offset("2.99", "l_tls_dtor_count", &off));
+	CU_ASSERT_FALSE(linkmap_table_offset("2.36", "l_no_such_field", &off));
+	if (strcmp(gnu_get_libc_version(), "2.36") != 0)
+		return;
+	CU_ASSERT_TRUE(linkmap_table_offset("2.36", "l_tls_dtor_count", &off));
+	struct elf_file *ld = elfsym_open_path("/lib64/ld-linux-x86-64.so.2");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ld);
+	uint64_t dwarf = 0;
+	/* Without libc6-dbg there is no DWARF to ask. */
+	if (debuginfo_member_offset(ld, "link_map", "l_tls_dtor_count", &dwarf))
+		CU_ASSERT_EQUAL(dwarf, off);
+	CU_ASSERT_FALSE(debuginfo_member_offset(ld, "link_map", "l_no_such_field", &dwarf));
+	elfsym_close(ld);
+}
+
 int
 main(void)
 {
@@ -1353,6 +1404,8 @@ main(void)
 
 	CU_TestInfo tests[] = {
 		{ "lookup rules on a hand-made table", test_rules_lookup },
+		{ "pin reasons in words", test_pin_words },
+		{ "link_map offsets: DWARF and table", test_linkmap_offsets },
 		{ "find rules: versions and duplicates", test_rules_find },
 		{ "libc.so.6: dlopen, dlclose, build-id, segments", test_libc },
 		{ "libc.so.6: mapped headers", test_libc_head },

@@ -87,7 +87,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		uint64_t chunk = c->user - CHUNK_HDR, csize = c->size + 8;
 		FUZZ_CHECK(c->user >= CHUNK_HDR && chunk >= start && chunk < end);
 		FUZZ_CHECK(csize >= MIN_CHUNK && csize <= end - chunk);
-		FUZZ_CHECK(addrs[i] >= chunk && addrs[i] - chunk < csize);
+		/* Inside the block's usable bytes, which end 8 bytes into the
+		   next chunk (its prev_size field): never before its start. */
+		FUZZ_CHECK(addrs[i] >= c->user && addrs[i] - c->user < c->size);
 		FUZZ_CHECK(c->user >= last_user);
 		last_user = c->user;
 	}
