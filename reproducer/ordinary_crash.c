@@ -181,6 +181,13 @@ static REPRO_NOINLINE int use_freed_block(void)
 	return ((volatile char *)freed_block)[4096];
 }
 
+/* ud2 as its very first instruction (no frame set up: naked), for a
+   fault at a symbol's start. */
+static REPRO_NOINLINE __attribute__((naked)) void trap_now(void)
+{
+	__asm__ volatile("ud2");
+}
+
 int main(int argc, char **argv)
 {
 	volatile char *data = NULL;
@@ -216,7 +223,7 @@ int main(int argc, char **argv)
 	} else if (strcmp(mode, "divide") == 0) {
 		return divide(1, 0);
 	} else if (strcmp(mode, "trap") == 0) {
-		__builtin_trap();
+		trap_now();
 	} else if (strcmp(mode, "truncated") == 0) {
 		return read_truncated();
 	} else if (strcmp(mode, "unmapped-file") == 0) {

@@ -404,8 +404,9 @@ report_fact(FILE *out, const struct fact *x)
 		if (x->section && !x->live_symbol)
 			fprintf(out, " (%s)", x->section);
 		if (x->live_symbol)
-			fprintf(out, ": %s+%#llx", x->live_symbol,
-				(unsigned long long)x->live_sym_offset);
+			fprintf(out, ": %s", x->live_symbol);
+		if (x->live_symbol && x->live_sym_offset)
+			fprintf(out, "+%#llx", (unsigned long long)x->live_sym_offset);
 		fputc('\n', out);
 		return;
 	}

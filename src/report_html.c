@@ -239,8 +239,10 @@ fact_html(FILE *out, const struct fact *x)
 			if (x->live_symbol) {
 				fputs(": ", out);
 				html_open(out, "code", NULL);
-				html_escapef(out, "%s+%#llx", x->live_symbol,
-					     (unsigned long long)x->live_sym_offset);
+				html_escape(out, x->live_symbol);
+				if (x->live_sym_offset)
+					html_escapef(out, "+%#llx",
+						     (unsigned long long)x->live_sym_offset);
 				fputs("</code>", out);
 			}
 		}
