@@ -6,14 +6,13 @@
 #include "error.h"
 #include "finding.h"
 #include "heap.h"
-#include "procmap.h"
+#include "writable.h"
 #include "report.h"
 #include "scan.h"
 #include "tracee.h"
 #include "xmalloc.h"
 
 #include <elf.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -132,12 +131,7 @@ latent_check(struct process *p, pid_t tid, uint64_t sp, const struct latent_targ
 	/* The writable memory as it is now: library events no longer read
 	   the maps, and anonymous memory comes and goes between them. */
 	struct maps_snapshot now;
-	const struct maps_snapshot *maps = &now;
-	if (procmap_read_writable(p->pid, tid, &now) < 0) {
-		debug_msg("pid %d: reading the writable mappings through thread %d: %s; "
-			  "scanning those the tool saw last", p->pid, tid, strerror(errno));
-		maps = &p->maps;
-	}
+	const struct maps_snapshot *maps = writable_mappings(p, tid, &now);
 	struct scan_result sr;
 	scan_process(tid, maps, t->start, t->end, t->pinned ? t->start : 0,
 		     t->pinned ? t->end : 0, sp, &sr);

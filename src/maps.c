@@ -399,6 +399,65 @@ maps_snapshot_find(const struct maps_snapshot *s, uint64_t addr)
 	return &s->v[lo - 1];
 }
 
+bool
+map_entry_private_writable(const struct map_entry *e)
+{
+	return e->perms[1] == 'w' && e->perms[3] == 'p';
+}
+
+void
+maps_snapshot_merge_writable(struct maps_snapshot *s, const struct maps_snapshot *w)
+{
+	/* Each entry of s is cut by the w entries it overlaps (j walks w
+	   along with it); both lists are sorted and disjoint, so this is
+	   linear. */
+	struct map_entry *v = xcalloc(2 * s->n + w->n + 1, sizeof(*v));
+	size_t n = 0, j = 0;
+	for (size_t i = 0; i < s->n; i++) {
+		struct map_entry *m = &s->v[i];
+		if (map_entry_private_writable(m)) {
+			map_entry_free(m);
+			continue;
+		}
+		uint64_t from = m->start;
+		while (j < w->n && w->v[j].end <= from)
+			j++;
+		for (size_t t = j; t < w->n && w->v[t].start < m->end; t++) {
+			if (w->v[t].start > from) {
+				map_entry_copy(&v[n], m);
+				v[n].start = from;
+				v[n].end = w->v[t].start;
+				if (m->path && m->inode)
+					v[n].offset = m->offset + (from - m->start);
+				n++;
+			}
+			if (w->v[t].end > from)
+				from = w->v[t].end;
+		}
+		if (from < m->end) {
+			map_entry_copy(&v[n], m);
+			v[n].start = from;
+			if (m->path && m->inode)
+				v[n].offset = m->offset + (from - m->start);
+			n++;
+		}
+		map_entry_free(m);
+	}
+	/* Then w's entries, each where its start puts it. */
+	struct map_entry *out = xcalloc(n + w->n + 1, sizeof(*out));
+	size_t a = 0, b = 0, o = 0;
+	while (a < n || b < w->n) {
+		if (b == w->n || (a < n && v[a].start < w->v[b].start))
+			out[o++] = v[a++];
+		else
+			map_entry_copy(&out[o++], &w->v[b++]);
+	}
+	free(v);
+	free(s->v);
+	s->v = out;
+	s->n = o;
+}
+
 void
 map_entry_copy(struct map_entry *dst, const struct map_entry *src)
 {

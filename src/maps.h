@@ -44,6 +44,17 @@ void maps_snapshot_free(struct maps_snapshot *s);
 /* The entry containing addr, or NULL. */
 const struct map_entry *maps_snapshot_find(const struct maps_snapshot *s, uint64_t addr);
 
+/* Private writable: what the kernel counts as a process's data (and
+   stack) in /proc/PID/statm. */
+bool map_entry_private_writable(const struct map_entry *e);
+
+/* Make s agree with w, the complete list of s's process's private
+   writable mappings as they are now (both sorted): every private
+   writable entry of s is dropped (w has the truth about them; one w does
+   not hold has been made read-only or removed since), and w's entries
+   take the place of whatever they overlap in s. */
+void maps_snapshot_merge_writable(struct maps_snapshot *s, const struct maps_snapshot *w);
+
 /* Copy of one entry (deep: path duplicated) and its release. */
 void map_entry_copy(struct map_entry *dst, const struct map_entry *src);
 void map_entry_free(struct map_entry *e);

@@ -17,6 +17,8 @@ struct stats {
 	unsigned long unmap_stops;	/* munmap, mremap, mmap(MAP_FIXED) stops */
 	unsigned long scans;		/* dangling-reference scans */
 	unsigned long scan_calls;	/* their process_vm_readv calls */
+	unsigned long writable_reads;	/* writable mappings asked of the kernel */
+	unsigned long writable_from_snapshot;	/* ... or found in the snapshot */
 	unsigned long long scan_bytes;
 	double scan_seconds;
 };

@@ -943,11 +943,61 @@ test_read_thread_leader_gone(void)
 	close(leader_gone_pipe[1]);
 }
 
+/* The writable mappings the kernel lists take the place of the
+   snapshot's: a private writable entry it no longer lists goes, a region
+   made writable inside a file mapping cuts it (offsets kept right), new
+   ones come in order; the rest stays. */
+static void
+test_merge_writable(void)
+{
+	struct maps_snapshot s, w;
+	parse_str("1000-2000 r-xp 00000000 08:01 7 /lib/a.so\n"
+		  "2000-3000 rw-p 00001000 08:01 7 /lib/a.so\n"
+		  "3000-4000 rw-p 00000000 00:00 0\n"
+		  "5000-9000 r--p 00000000 08:01 9 /data/f\n"
+		  "a000-b000 ---p 00000000 00:00 0\n"
+		  "b000-c000 rw-s 00000000 00:05 3 /dev/shm/x\n", &s);
+	parse_str("2000-3000 rw-p 00001000 08:01 7 /lib/a.so\n"
+		  "6000-7000 rw-p 00001000 08:01 9 /data/f\n"
+		  "c000-e000 rw-p 00000000 00:00 0 [heap]\n", &w);
+	maps_snapshot_merge_writable(&s, &w);
+	static const struct {
+		uint64_t start, end, offset;
+		const char *perms, *path;
+	} want[] = {
+		{ 0x1000, 0x2000, 0, "r-xp", "/lib/a.so" },
+		{ 0x2000, 0x3000, 0x1000, "rw-p", "/lib/a.so" },
+		{ 0x5000, 0x6000, 0, "r--p", "/data/f" },
+		{ 0x6000, 0x7000, 0x1000, "rw-p", "/data/f" },
+		{ 0x7000, 0x9000, 0x2000, "r--p", "/data/f" },
+		{ 0xa000, 0xb000, 0, "---p", NULL },
+		{ 0xb000, 0xc000, 0, "rw-s", "/dev/shm/x" },
+		{ 0xc000, 0xe000, 0, "rw-p", "[heap]" },
+	};
+	CU_ASSERT_EQUAL_FATAL(s.n, sizeof(want) / sizeof(want[0]));
+	for (size_t i = 0; i < s.n; i++) {
+		CU_ASSERT_EQUAL(s.v[i].start, want[i].start);
+		CU_ASSERT_EQUAL(s.v[i].end, want[i].end);
+		CU_ASSERT_EQUAL(s.v[i].offset, want[i].offset);
+		CU_ASSERT_STRING_EQUAL(s.v[i].perms, want[i].perms);
+		CU_ASSERT(path_is(&s.v[i], want[i].path));
+	}
+	/* Nothing writable any more: every private writable entry goes. */
+	struct maps_snapshot none = { 0 };
+	maps_snapshot_merge_writable(&s, &none);
+	CU_ASSERT_EQUAL(s.n, 5);
+	for (size_t i = 0; i < s.n; i++)
+		CU_ASSERT_FALSE(map_entry_private_writable(&s.v[i]));
+	maps_snapshot_free(&s);
+	maps_snapshot_free(&w);
+}
+
 int
 main(void)
 {
 	CU_TestInfo tests[] = {
 		{ "parse: normal lines", test_parse_normal },
+		{ "the writable mappings merged into a snapshot", test_merge_writable },
 		{ "parse: empty input", test_parse_empty },
 		{ "parse: paths with spaces", test_parse_path_spaces },
 		{ "parse: (deleted) suffix", test_parse_deleted },
