@@ -912,6 +912,12 @@ relocs_load(struct elf_file *f)
 	f->relocs_loaded = true;
 	if (f->ehdr.e_machine != EM_X86_64)
 		return;
+	/* Read when first needed (a word of the library's data to resolve,
+	   mostly after its unload): most libraries never need them, and
+	   they are the biggest part of a file the tool could keep.  A file
+	   rewritten in place since it was loaded is not read. */
+	if (!f->image && elfsym_changed_on_disk(f))
+		return;
 
 	size_t cap = 0;
 	for (size_t i = 1; i < f->shnum; i++) {
@@ -1315,7 +1321,6 @@ elfsym_keep(struct elf_file *f)
 {
 	symtab_get(f, TAB_DYNSYM);
 	symtab_get(f, TAB_SYMTAB);
-	relocs_load(f);
 	elfsym_build_id(f);
 	dynamic_load(f);
 	f->kept = true;

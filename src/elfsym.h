@@ -33,8 +33,10 @@ struct elf_file *elfsym_open_fd(int fd, const char *display_path);
 struct elf_file *elfsym_open_path(const char *path);
 void elfsym_close(struct elf_file *f);
 /* Read now what a diagnosis of the file needs after it is unloaded and
-   perhaps rewritten in place (same inode): its symbol tables, relocations,
-   build-id and dynamic section, and nothing else (no code, no DWARF). */
+   perhaps rewritten in place (same inode): its symbol tables, build-id
+   and dynamic section, and nothing else (no code, no DWARF).  Its
+   relocations, as big as all of that, are read when first needed, unless
+   the file has changed on disk by then. */
 bool elfsym_keep(struct elf_file *f);
 /* The file's size or modification time is not what it was when opened:
    rewritten in place.  Said once with --debug. */
