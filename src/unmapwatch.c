@@ -27,19 +27,24 @@
 bool
 unmapwatch_install(void)
 {
-	/* munmap, mremap, and mmap with MAP_FIXED (it may replace what is
-	   there; MAP_FIXED_NOREPLACE never does, and has MAP_FIXED's bit
-	   clear) stop for the tracer; everything else runs. */
+	/* munmap, mremap, and an anonymous mmap with MAP_FIXED (it may
+	   replace what is there; MAP_FIXED_NOREPLACE never does, and has
+	   MAP_FIXED's bit clear) stop for the tracer; everything else runs.
+	   A file mapped with MAP_FIXED is the dynamic linker placing a
+	   library's segments inside its own reservation, three times per
+	   dlopen, which the library events account for; a program seldom
+	   does it, and the munmap that ends such a mapping is still seen. */
 	struct sock_filter code[] = {
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
 		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0),
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_munmap, 4, 0),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_mremap, 3, 0),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_mmap, 0, 3),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_munmap, 5, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_mremap, 4, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_mmap, 0, 4),
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[3])),
-		BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, MAP_FIXED, 0, 1),
+		BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, MAP_FIXED, 0, 2),
+		BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, MAP_ANONYMOUS, 0, 1),
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRACE),
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
 	};
@@ -138,7 +143,7 @@ unmapwatch_on_stop(struct process *p, pid_t tid)
 		len = r.rsi;
 		break;
 	case __NR_mmap:
-		call = "mmap(MAP_FIXED)";
+		call = "mmap(MAP_FIXED)";	/* anonymous: the filter's choice */
 		len = r.rsi;
 		break;
 	case __NR_mremap:
