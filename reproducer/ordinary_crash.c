@@ -23,6 +23,9 @@
  *                  code was (after it was unloaded), munmap it, read it
  *   big-free       read a 1 MiB malloc block after free() (glibc mmaps
  *                  and munmaps blocks that big)
+ *   decommit       read pages that mmap(MAP_FIXED) replaced with an
+ *                  inaccessible mapping (as an allocator gives pages back
+ *                  and keeps their addresses)
  *   stale-register read NULL while r13 holds the entry of the first
  *                  plugin's plugin_value(), whose page an anonymous
  *                  mapping took after the plugin was unloaded: a register
@@ -181,6 +184,24 @@ static REPRO_NOINLINE int use_freed_block(void)
 	return ((volatile char *)freed_block)[4096];
 }
 
+static REPRO_NOINLINE char *decommit(char *pages, size_t len)
+{
+	return mmap(pages, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE,
+		    -1, 0);
+}
+
+static REPRO_NOINLINE int use_decommitted(void)
+{
+	char *pages = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (pages == MAP_FAILED)
+		return REPRO_EXIT_LOAD;
+	pages[100] = 1;
+	if (decommit(pages, 8192) != pages)
+		return REPRO_EXIT_LOAD;
+	return ((volatile char *)pages)[100];
+}
+
 /* ud2 as its very first instruction (no frame set up: naked), for a
    fault at a symbol's start. */
 static REPRO_NOINLINE __attribute__((naked)) void trap_now(void)
@@ -237,6 +258,8 @@ int main(int argc, char **argv)
 		return *(volatile char *)reuse_page(fn);
 	} else if (strcmp(mode, "big-free") == 0) {
 		return use_freed_block();
+	} else if (strcmp(mode, "decommit") == 0) {
+		return use_decommitted();
 	} else if (strcmp(mode, "stale-register") == 0 && argc > 2) {
 		return null_read_holding(stale_code_address(argv[2]));
 	} else {

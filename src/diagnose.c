@@ -72,14 +72,20 @@ addr_fact_find(struct process *p, uint64_t addr, struct addr_fact *f)
 	f->addr = addr;
 	f->slot = -1;
 	bool found = addrspace_locate(p, addr, &f->loc);
-	const struct gone_mapping *g = NULL;
-	if (found && f->loc.gone) {
-		g = maps_history_lookup(&p->history, addr);
-	} else {
-		g = maps_history_lookup(&p->history, addr);
+	const struct gone_mapping *g = maps_history_lookup(&p->history, addr);
+	if (found && !f->loc.gone && g) {
+		/* Accessible memory that an mmap(MAP_FIXED) seen as it
+		   happened replaced with an inaccessible mapping (an allocator
+		   giving pages back but keeping their addresses): what is
+		   there now is not what the access was meant for. */
+		if (g->unmap_call && strcmp(g->unmap_call, "mmap(MAP_FIXED)") == 0 &&
+		    g->map.perms[0] == 'r' && memcmp(f->loc.map->perms, "---", 3) == 0) {
+			f->was_unmapped = g;
+			return;
+		}
 		/* Only a file that was unmapped counts: freed anonymous memory
 		   re-used by malloc is not evidence of anything. */
-		if (g && found && f->loc.map->inode == g->map.inode)
+		if (f->loc.map->inode == g->map.inode)
 			g = NULL;
 	}
 	if (g && g->unmap_call) {
@@ -559,17 +565,24 @@ sender_words(const struct process *p, const siginfo_t *si)
    stack from glibc has a PROT_NONE guard page below it. */
 #define STACK_GUARD_GAP (1ULL << 20)
 
+/* The faulting thread's stack pointer must be there too: near addr, and
+   at most at the top of the stack mapping above it.  Any inaccessible
+   mapping under a writable one is not a stack's guard. */
 static bool
-in_stack_guard(const struct process *p, uint64_t addr)
+in_stack_guard(const struct process *p, uint64_t addr, uint64_t sp)
 {
+	if (sp + STACK_GUARD_GAP < addr || sp > addr + STACK_GUARD_GAP + (64ULL << 20))
+		return false;
 	for (size_t i = 0; i < p->maps.n; i++) {
 		const struct map_entry *m = &p->maps.v[i];
 		bool main_stack = m->path && strcmp(m->path, "[stack]") == 0;
-		if (main_stack && addr < m->start && m->start - addr <= STACK_GUARD_GAP)
+		if (main_stack && addr < m->start && m->start - addr <= STACK_GUARD_GAP &&
+		    sp < m->end)
 			return true;
 		if (addr >= m->start && addr < m->end && !m->path &&
 		    memcmp(m->perms, "---", 3) == 0 && i + 1 < p->maps.n &&
-		    p->maps.v[i + 1].start == m->end && p->maps.v[i + 1].perms[1] == 'w')
+		    p->maps.v[i + 1].start == m->end && p->maps.v[i + 1].perms[1] == 'w' &&
+		    sp < p->maps.v[i + 1].end)
 			return true;
 	}
 	return false;
@@ -592,7 +605,7 @@ past_end_of_file(pid_t pid, const struct map_entry *m, uint64_t addr, uint64_t *
 /* A fault no unloaded library explains: say what it is. */
 static void
 ordinary_verdict(struct process *p, pid_t tid, const siginfo_t *si, const struct insn *in,
-		 const struct addr_fact *fa, struct finding *fd)
+		 const struct addr_fact *fa, uint64_t sp, struct finding *fd)
 {
 	struct fault_evidence ev = {
 		.sig = fd->sig, .si_code = fd->si_code, .addr = fd->addr, .pc = fd->pc,
@@ -612,7 +625,7 @@ ordinary_verdict(struct process *p, pid_t tid, const siginfo_t *si, const struct
 			if (fa->loc.elf && fa->loc.has_vaddr)
 				ev.addr_section = elfsym_section_name(fa->loc.elf, fa->loc.vaddr);
 		}
-		ev.stack_guard = ev.sig == SIGSEGV && in_stack_guard(p, fd->addr);
+		ev.stack_guard = ev.sig == SIGSEGV && in_stack_guard(p, fd->addr, sp);
 		ev.unmapped_file = fa->was_unmapped != NULL;
 		ev.unmapped_file_path = fa->was_unmapped ? fa->was_unmapped->map.path : NULL;
 		if (fa->was_unmapped && fa->was_unmapped->unmap_call) {
@@ -719,7 +732,7 @@ diagnose_fault(struct process *p, pid_t tid, int sig, void *context)
 		library_verdict(key, reload, key == &fp || (fd->pc_is_addr && key == &fa), fd);
 		fd->blames_library = true;
 	} else {
-		ordinary_verdict(p, tid, &si, have_insn ? &in : NULL, &fa, fd);
+		ordinary_verdict(p, tid, &si, have_insn ? &in : NULL, &fa, regs.rsp, fd);
 	}
 	if (!fd->sent) {
 		fact_from(p, "address", &fa, fd->t, &fd->facts[fd->nfacts++]);

@@ -109,6 +109,7 @@ stack_after() {
 	head=$2 awk '
 		index($0, ENVIRON["head"]) { inside = 1; next }
 		inside && /^ +#[0-9]/ { print; next }
+		inside && /^            +[^ #]/ { next }	# a call inlined at the frame below
 		inside { exit }
 	' "$1"
 }
