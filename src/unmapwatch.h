@@ -1,5 +1,7 @@
-/* Seeing every munmap, mremap and mmap(MAP_FIXED) as it happens, so that
-   the history has no blind spots between library events: a seccomp filter,
+/* Seeing every munmap, mremap and anonymous mmap(MAP_FIXED) as it
+   happens, so that the history has no blind spots between library
+   events (a file mapped with MAP_FIXED is the dynamic linker's own
+   placing of segments: not stopped): a seccomp filter,
    installed in the command before it is executed and inherited by all its
    children (the kernel runs a command's own filters too, and the strictest
    answer wins), stops exactly those calls for the tracer (SECCOMP_RET_TRACE
