@@ -79,7 +79,8 @@ addr_fact_find(struct process *p, uint64_t addr, struct addr_fact *f)
 		   giving pages back but keeping their addresses): what is
 		   there now is not what the access was meant for. */
 		if (g->unmap_call && strcmp(g->unmap_call, "mmap(MAP_FIXED)") == 0 &&
-		    g->map.perms[0] == 'r' && memcmp(f->loc.map->perms, "---", 3) == 0) {
+		    (g->map.perms[0] == 'r' || g->contents_unknown) &&
+		    memcmp(f->loc.map->perms, "---", 3) == 0) {
 			f->was_unmapped = g;
 			return;
 		}
