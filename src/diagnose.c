@@ -2,6 +2,7 @@
 #include "diagnose.h"
 #include "abort_msg.h"
 #include "addrspace.h"
+#include "basename.h"
 #include "demangle.h"
 #include "elfsym.h"
 #include "fault_class.h"
@@ -11,7 +12,6 @@
 #include "mem.h"
 #include "objcache.h"
 #include "quote.h"
-#include "report.h"
 #include "symbolize.h"
 #include "tracee.h"
 #include "unwind.h"
@@ -131,7 +131,7 @@ addr_fact_find(struct process *p, uint64_t addr, struct addr_fact *f)
 static const char *
 gone_file_name(const struct addr_fact *f)
 {
-	return f->was ? report_basename(f->was->map.path) : "?";
+	return f->was ? path_basename(f->was->map.path) : "?";
 }
 
 /* ---- The instruction: what it used is the only register evidence ---- */
@@ -595,7 +595,6 @@ diagnose_fault(struct process *p, pid_t tid, int sig, void *context)
 	if (ptrace(PTRACE_GETSIGINFO, tid, NULL, &si) < 0 ||
 	    ptrace(PTRACE_GETREGS, tid, NULL, &regs) < 0)
 		return false;
-	report_findings.faults++;
 	/* Mappings made or removed since the last library event: read before
 	   anything points into the snapshot, and before the fault's own event,
 	   so that every unmap found here is ordered (and timed) before it. */
@@ -683,7 +682,6 @@ diagnose_fault(struct process *p, pid_t tid, int sig, void *context)
 	}
 
 	if (key) {
-		report_findings.unloaded_faults++;
 		fd->library = xstrdup(key->was->map.path);
 		struct elf_file *elf = objcache_lookup(&key->was->map);
 		const char *bid = elf ? elfsym_build_id(elf) : NULL;
@@ -704,8 +702,7 @@ diagnose_fault(struct process *p, pid_t tid, int sig, void *context)
 		fd->unload_event = unload ? unload->id : 0;
 	}
 	fault_stack(p, tid, &regs, &fd->stack);
-	finding_sign(fd);
-	report_fault(dc->report->out, fd);
+	finding_publish(fd);
 	addr_fact_free(&fa);
 	addr_fact_free(&fp);
 	addr_fact_free(&freg);
@@ -716,8 +713,7 @@ diagnose_fault(struct process *p, pid_t tid, int sig, void *context)
 void
 diagnose_killed(struct process *p, pid_t tid, void *context)
 {
-	struct diagnose_context *dc = context;
-	report_findings.faults++;
+	(void)context;
 	struct finding *fd = finding_new(FINDING_FAULT, p, tid);
 	fd->sig = SIGKILL;
 	fd->si_code = SI_USER;
@@ -729,8 +725,7 @@ diagnose_killed(struct process *p, pid_t tid, void *context)
 	fd->category = xstrdup("killed");
 	fd->verdict = xstrdup("killed by SIGKILL, which cannot be caught, and which stops "
 			      "no thread before it acts: no stack or state could be read");
-	finding_sign(fd);
-	report_fault(dc->report->out, fd);
+	finding_publish(fd);
 }
 
 pid_t

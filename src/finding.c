@@ -1,10 +1,11 @@
 #include "config.h"
 #include "finding.h"
+#include "basename.h"
 #include "clock.h"
-#include "report.h"
 #include "tracee.h"
 #include "xmalloc.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,6 +28,24 @@ finding_new(enum finding_kind kind, struct process *p, pid_t tid)
 	return f;
 }
 
+static finding_sink_fn *sink;
+static void *sink_arg;
+
+void
+finding_set_sink(finding_sink_fn *fn, void *arg)
+{
+	sink = fn;
+	sink_arg = arg;
+}
+
+void
+finding_publish(struct finding *f)
+{
+	finding_sign(f);
+	if (sink)
+		sink(f, sink_arg);
+}
+
 /* FNV-1a, 64 bits: stable, and enough to group reports. */
 static void
 hash_str(uint64_t *h, const char *s)
@@ -47,7 +66,7 @@ finding_sign(struct finding *f)
 	uint64_t h = 0xcbf29ce484222325ULL;
 	hash_str(&h, f->kind == FINDING_FAULT ? "fault" : "latent");
 	hash_str(&h, f->category);
-	hash_str(&h, f->library ? report_basename(f->library) : "");
+	hash_str(&h, f->library ? path_basename(f->library) : "");
 	if (f->kind == FINDING_FAULT) {
 		for (size_t i = 0; i < f->nfacts; i++) {
 			hash_str(&h, f->facts[i].symbol);

@@ -120,6 +120,13 @@ extern size_t nfindings;
 struct finding *finding_new(enum finding_kind kind, struct process *p, pid_t tid);
 /* Compute f->signature from what does not change between runs. */
 void finding_sign(struct finding *f);
+
+/* Where complete findings go.  The code that follows events only makes
+   findings; the report, registered by main.c, prints and counts them. */
+typedef void finding_sink_fn(const struct finding *f, void *arg);
+void finding_set_sink(finding_sink_fn *fn, void *arg);
+/* f is complete: signed, and handed to the sink (if any). */
+void finding_publish(struct finding *f);
 void finding_free_all(void);
 
 #endif

@@ -1,13 +1,13 @@
 #include "config.h"
 #include "latent.h"
 #include "allocator.h"
+#include "basename.h"
 #include "demangle.h"
 #include "elfsym.h"
 #include "error.h"
 #include "finding.h"
 #include "heap.h"
 #include "procmap.h"
-#include "report.h"
 #include "scan.h"
 #include "tracee.h"
 #include "xmalloc.h"
@@ -110,7 +110,7 @@ describe_place(const struct ref *r)
 	if (r->stack)
 		return xstrdup("a thread's stack");
 	if (m && map_entry_is_file(m))
-		return xasprintf("data of %s", report_basename(m->path));
+		return xasprintf("data of %s", path_basename(m->path));
 	return xstrdup("anonymous memory");
 }
 
@@ -210,7 +210,7 @@ latent_check(struct process *p, pid_t tid, uint64_t sp, const struct latent_targ
 		if (possible)
 			f->possible_reason = xstrdup(alloc->reason);
 		f->category = xstrdup(t->pinned ? "latent-pinned" : "latent-unloaded");
-		const char *lib = report_basename(t->path);
+		const char *lib = path_basename(t->path);
 		if (!live && t->pinned)
 			f->verdict = xasprintf("possible latent use after dlclose: %s stayed mapped "
 					       "after its last dlclose, and %u reference%s that may "
@@ -246,9 +246,7 @@ latent_check(struct process *p, pid_t tid, uint64_t sp, const struct latent_targ
 				r->symbol = NULL;
 				fr->place = describe_place(r);
 			}
-		finding_sign(f);
-		report_latent(report_options.out, f);
-		report_findings.latent += live;
+		finding_publish(f);
 	}
 	for (size_t i = 0; i < sr.n; i++)
 		free(refs[i].symbol);

@@ -1,5 +1,6 @@
 #include "config.h"
 #include "report.h"
+#include "basename.h"
 #include "debuginfo.h"
 #include "finding.h"
 #include "quote.h"
@@ -14,15 +15,6 @@
 
 struct report_options report_options = { .out = NULL };
 struct report_findings report_findings;
-
-const char *
-report_basename(const char *path)
-{
-	if (!path)
-		return "?";
-	const char *s = strrchr(path, '/');
-	return s && s[1] ? s + 1 : path;
-}
 
 void
 report_format_status(int st, char *buf, size_t size)
@@ -60,16 +52,16 @@ report_stack(FILE *out, const struct stack *s, const char *indent)
 			char name[512];
 			snprintf(name, sizeof(name), "%s (inlined)", in->function);
 			fprintf(out, "%s    %-50s %s  %s:%u\n", indent, name,
-				f->module ? report_basename(f->module) : "??",
-				report_basename(in->file), in->line);
+				f->module ? path_basename(f->module) : "??",
+				path_basename(in->file), in->line);
 		}
 		char sym[512];
 		report_frame_symbol(f, sym, sizeof(sym));
 		fprintf(out, "%s#%-2zu %-50s %s%s", indent, i, sym,
-			f->module ? report_basename(f->module) : "??",
+			f->module ? path_basename(f->module) : "??",
 			f->in_gone_mapping ? " (unloaded)" : "");
 		if (f->source_file)
-			fprintf(out, "  %s:%u", report_basename(f->source_file), f->source_line);
+			fprintf(out, "  %s:%u", path_basename(f->source_file), f->source_line);
 		fputc('\n', out);
 	}
 	if (s->truncated)
@@ -480,7 +472,7 @@ report_latent_consequence(const struct finding *f)
 	else if (f->pinned)
 		snprintf(buf, sizeof(buf), "a build in which %s is really unmapped (for example a "
 			 "Clang build) would crash when these objects are destroyed or called",
-			 report_basename(f->library));
+			 path_basename(f->library));
 	else
 		snprintf(buf, sizeof(buf), "the process will fault when these objects are "
 			 "destroyed or these pointers called");
@@ -529,7 +521,7 @@ report_fault(FILE *out, const struct finding *f)
 	if (f->object)
 		fprintf(out, "  object   %#llx (%s, held in %s) still points at %#llx in %s\n",
 			(unsigned long long)f->object, f->object_region, f->object_reg,
-			(unsigned long long)f->object_vptr, report_basename(f->library));
+			(unsigned long long)f->object_vptr, path_basename(f->library));
 	if (f->blames_library)
 		report_dlclose(out, f, "unloaded by dlclose");
 	if (f->unmap_call) {
@@ -546,6 +538,21 @@ report_fault(FILE *out, const struct finding *f)
 	report_argv(out, f->proc);
 	fprintf(out, "  signature %s\n", f->signature);
 	fflush(out);
+}
+
+void
+report_on_finding(const struct finding *f, void *arg)
+{
+	const struct report_options *o = arg;
+	if (f->kind == FINDING_FAULT) {
+		report_findings.faults++;
+		report_findings.unloaded_faults += f->blames_library;
+		report_fault(o->out, f);
+		return;
+	}
+	for (size_t i = 0; i < f->nrefs; i++)
+		report_findings.latent += !f->refs[i].possible;
+	report_latent(o->out, f);
 }
 
 void
