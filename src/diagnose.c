@@ -12,6 +12,7 @@
 #include "mem.h"
 #include "objcache.h"
 #include "quote.h"
+#include "sighand.h"
 #include "symbolize.h"
 #include "tracee.h"
 #include "unwind.h"
@@ -477,6 +478,30 @@ library_verdict(const struct addr_fact *f, bool reload, bool pc_gone, struct fin
 	}
 }
 
+/* The pc in unloaded code is where the kernel has just sent the thread:
+   the handler of the last signal delivered to it, as the kernel's table
+   still says. */
+static void
+handler_verdict(struct process *p, pid_t tid, uint64_t pc, const struct addr_fact *f,
+		struct finding *fd)
+{
+	const struct tracee *t = tracee_find(tid);
+	struct sig_handler h;
+	if (!t || !t->last_signal || !sighand_get(p, tid, t->last_signal, &h) ||
+	    h.handler != pc)
+		return;
+	fd->handler_sig = h.sig;
+	char name[16];
+	if (sigabbrev_np(h.sig))
+		snprintf(name, sizeof(name), "SIG%s", sigabbrev_np(h.sig));
+	else
+		snprintf(name, sizeof(name), "signal %d", h.sig);
+	free(fd->verdict);
+	fd->verdict = xasprintf("use after dlclose: the handler of %s, in %s, was called "
+				"after the library was unloaded (it installed the handler "
+				"and nothing put the previous one back)", name, gone_file_name(f));
+}
+
 /* "pid 42 (bash)" for the sender of a signal. */
 static char *
 sender_words(const struct process *p, const siginfo_t *si)
@@ -670,6 +695,8 @@ diagnose_fault(struct process *p, pid_t tid, int sig, void *context)
 	if (key) {
 		library_verdict(key, reload, key == &fp || (fd->pc_is_addr && key == &fa), fd);
 		fd->blames_library = true;
+		if (fd->pc_is_addr && key == &fa)
+			handler_verdict(p, tid, regs.rip, key, fd);
 	} else {
 		ordinary_verdict(p, tid, &si, have_insn ? &in : NULL, &fa, fd);
 	}

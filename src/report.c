@@ -448,9 +448,31 @@ print_wrapped(FILE *out, const char *label, const char *text)
 	fputc('\n', out);
 }
 
+static bool
+has_object_refs(const struct finding *f)
+{
+	for (size_t i = 0; i < f->nrefs; i++)
+		if (f->refs[i].kind == FREF_OBJECT)
+			return true;
+	return false;
+}
+
 const char *
 report_fix(const struct finding *f)
 {
+	if (f->kind == FINDING_LATENT && f->latent_kind == LATENT_THREADS)
+		return "stop the threads the plugin started, and join them, before it is unloaded "
+		       "(a plugin's destructor or shutdown function is the place)";
+	if (f->kind == FINDING_LATENT && f->latent_kind == LATENT_HANDLERS)
+		return "put back the previous handler (the old action sigaction returned when the "
+		       "plugin installed its own) before the plugin is unloaded";
+	if (f->kind == FINDING_LATENT && has_object_refs(f))
+		return "take the plugin's objects out of the host's registries (its destructors "
+		       "can), and destroy what it created, before it is unloaded; or keep it "
+		       "loaded as long as the host uses them";
+	if (f->handler_sig)
+		return "put back the previous handler before the plugin that installed this one is "
+		       "unloaded (RTLD_NODELETE hides the crash without fixing the order)";
 	if (f->kind == FINDING_LATENT)
 		return "destroy what the plugin created before it is unloaded, or keep its loader "
 		       "alive longer than what it created";
@@ -464,7 +486,21 @@ const char *
 report_latent_consequence(const struct finding *f)
 {
 	static char buf[512];
-	if (f->possible)
+	const char *lib = path_basename(f->library);
+	if (f->latent_kind == LATENT_THREADS && f->pinned)
+		snprintf(buf, sizeof(buf), "a build in which %s is really unmapped (for example a "
+			 "Clang build) would crash when these threads run on in its code or return "
+			 "into it", lib);
+	else if (f->latent_kind == LATENT_THREADS)
+		snprintf(buf, sizeof(buf), "each of these threads faults when it resumes in the "
+			 "unloaded code or returns into it");
+	else if (f->latent_kind == LATENT_HANDLERS && f->pinned)
+		snprintf(buf, sizeof(buf), "a build in which %s is really unmapped (for example a "
+			 "Clang build) would crash when one of these signals is delivered", lib);
+	else if (f->latent_kind == LATENT_HANDLERS)
+		snprintf(buf, sizeof(buf), "the process faults when one of these signals is next "
+			 "delivered: the kernel calls the handler in unmapped code");
+	else if (f->possible)
 		snprintf(buf, sizeof(buf), "if these objects are still live, %s when they are "
 			 "destroyed or called; they may be freed blocks, so they are not counted",
 			 f->pinned ? "a build in which the library is really unmapped would crash"
@@ -473,6 +509,9 @@ report_latent_consequence(const struct finding *f)
 		snprintf(buf, sizeof(buf), "a build in which %s is really unmapped (for example a "
 			 "Clang build) would crash when these objects are destroyed or called",
 			 path_basename(f->library));
+	else if (has_object_refs(f))
+		snprintf(buf, sizeof(buf), "the process will fault when these objects are used "
+			 "or destroyed, or these pointers called");
 	else
 		snprintf(buf, sizeof(buf), "the process will fault when these objects are "
 			 "destroyed or these pointers called");
@@ -550,8 +589,7 @@ report_on_finding(const struct finding *f, void *arg)
 		report_fault(o->out, f);
 		return;
 	}
-	for (size_t i = 0; i < f->nrefs; i++)
-		report_findings.latent += !f->refs[i].possible;
+	report_findings.latent += finding_latent_count(f);
 	report_latent(o->out, f);
 }
 
@@ -569,7 +607,7 @@ report_latent(FILE *out, const struct finding *f)
 	size_t shown = 0;
 	for (; shown < live && shown < 10; shown++) {
 		const struct finding_ref *r = &f->refs[shown];
-		if (r->vtable) {
+		if (r->kind == FREF_VPTR) {
 			static const char prefix[] = "vtable for ";
 			const char *cls = strncmp(r->symbol, prefix, sizeof(prefix) - 1) == 0 ?
 					  r->symbol + sizeof(prefix) - 1 : r->symbol;
@@ -577,6 +615,11 @@ report_latent(FILE *out, const struct finding *f)
 				"its vtable\n", (unsigned long long)r->where, r->place,
 				r->possible ? ", maybe freed" : "", cls,
 				(unsigned long long)r->value);
+		} else if (r->kind == FREF_OBJECT) {
+			fprintf(out, "  object   %#llx (%s) points at %s, an object%s%s in the "
+				"library's data\n", (unsigned long long)r->where, r->place, r->symbol,
+				r->object_class ? " of class " : "",
+				r->object_class ? r->object_class : "");
 		} else {
 			fprintf(out, "  function %#llx (%s%s) holds a pointer to %s\n",
 				(unsigned long long)r->where, r->place,
@@ -585,6 +628,26 @@ report_latent(FILE *out, const struct finding *f)
 	}
 	if (live > shown)
 		fprintf(out, "  ...      and %zu more\n", live - shown);
+	for (size_t i = 0; i < f->nthreads; i++) {
+		const struct finding_thread *t = &f->threads[i];
+		char sym[512] = "?";
+		if (t->first < t->stack.n)
+			report_frame_symbol(&t->stack.v[t->first], sym, sizeof(sym));
+		fprintf(out, "  thread   %d (", t->tid);
+		quote_print(out, t->name);
+		fprintf(out, ") %s %s:\n", t->at_pc ? "runs" : "returns into", sym);
+		report_stack(out, &t->stack, "           ");
+	}
+	for (size_t i = 0; i < f->nhandlers; i++) {
+		const struct finding_handler *h = &f->handlers[i];
+		if (h->handler_in)
+			fprintf(out, "  handler  SIG%s: %s at %#llx\n", report_signal_name(h->sig),
+				h->symbol, (unsigned long long)h->handler);
+		else
+			fprintf(out, "  handler  SIG%s: its sa_restorer %s at %#llx\n",
+				report_signal_name(h->sig), h->symbol,
+				(unsigned long long)h->restorer);
+	}
 	if (f->weak_refs)
 		fprintf(out, "  also     %u other word%s point%s into it (freed memory, stacks or "
 			"plain data: no evidence of use, not counted)\n", f->weak_refs,

@@ -401,7 +401,7 @@ latent_html(FILE *out, const struct finding *f)
 		row_text(out, "why", f->pin_note);
 	for (size_t i = 0; i < f->nrefs; i++) {
 		const struct finding_ref *r = &f->refs[i];
-		if (r->vtable) {
+		if (r->kind == FREF_VPTR) {
 			static const char prefix[] = "vtable for ";
 			const char *cls = strncmp(r->symbol, prefix, sizeof(prefix) - 1) == 0 ?
 					  r->symbol + sizeof(prefix) - 1 : r->symbol;

@@ -329,7 +329,7 @@ write_finding(struct json *j, const struct finding *f)
 		for (size_t i = 0; i < f->nrefs; i++) {
 			const struct finding_ref *r = &f->refs[i];
 			json_object_begin(j, NULL);
-			json_string(j, "kind", r->vtable ? "vptr" : "function-pointer");
+			json_string(j, "kind", finding_ref_kind_name(r->kind));
 			json_hex(j, "where", r->where);
 			json_hex(j, "value", r->value);
 			json_string(j, "symbol", r->symbol);
