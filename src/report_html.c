@@ -411,12 +411,46 @@ latent_html(FILE *out, const struct finding *f)
 			html_element(out, "code", cls, NULL);
 			html_escapef(out, ": its vptr %#llx points at its vtable",
 				     (unsigned long long)r->value);
+		} else if (r->kind == FREF_OBJECT) {
+			row_begin(out, "object");
+			html_escapef(out, "%#llx (%s) points at ", (unsigned long long)r->where,
+				     r->place);
+			html_element(out, "code", r->symbol, NULL);
+			html_escapef(out, ", an object");
+			if (r->object_class) {
+				html_escapef(out, " of class ");
+				html_element(out, "code", r->object_class, NULL);
+			}
+			html_escapef(out, " in the library's data");
 		} else {
 			row_begin(out, "function");
 			html_escapef(out, "%#llx (%s) holds a pointer to ",
 				     (unsigned long long)r->where, r->place);
 			html_element(out, "code", r->symbol, NULL);
 		}
+		row_end(out);
+	}
+	for (size_t i = 0; i < f->nthreads; i++) {
+		const struct finding_thread *t = &f->threads[i];
+		char sym[512] = "?";
+		if (t->first < t->stack.n)
+			report_frame_symbol(&t->stack.v[t->first], sym, sizeof(sym));
+		row_begin(out, "thread");
+		html_escapef(out, "%d (%s) %s ", t->tid, t->name,
+			     t->at_pc ? "runs" : "returns into");
+		html_element(out, "code", sym, NULL);
+		fputc(':', out);
+		stack_html(out, &t->stack);
+		row_end(out);
+	}
+	for (size_t i = 0; i < f->nhandlers; i++) {
+		const struct finding_handler *h = &f->handlers[i];
+		row_begin(out, "handler");
+		html_escapef(out, "SIG%s: %s", report_signal_name(h->sig),
+			     h->handler_in ? "" : "its sa_restorer ");
+		html_element(out, "code", h->symbol, NULL);
+		html_escapef(out, " at %#llx", (unsigned long long)(h->handler_in ? h->handler :
+								   h->restorer));
 		row_end(out);
 	}
 	if (f->weak_refs) {
