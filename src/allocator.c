@@ -1,9 +1,9 @@
 #include "config.h"
 #include "allocator.h"
+#include "basename.h"
 #include "elfsym.h"
 #include "error.h"
 #include "glibc.h"
-#include "report.h"
 #include "tracee.h"
 #include "xmalloc.h"
 
@@ -30,7 +30,7 @@ allocator_name(const char *path)
 		{ "libhoard", "Hoard" },
 		{ "libtbbmalloc", "TBB malloc" },
 	};
-	const char *base = report_basename(path);
+	const char *base = path_basename(path);
 	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
 		if (!strncmp(base, known[i].prefix, strlen(known[i].prefix)))
 			return known[i].name;
@@ -58,7 +58,7 @@ identify(struct process *p, struct allocator *a)
 	const char *path = def->file ? def->file : def->path[0] ? def->path : p->exe;
 	a->object = xstrdup(path ? path : "the program");
 	const char *name = allocator_name(a->object);
-	const char *base = report_basename(a->object);
+	const char *base = path_basename(a->object);
 	if (strcmp(name, "glibc") != 0) {
 		a->reason = xasprintf("malloc is %s's (%s): freed blocks cannot be told from "
 				      "live ones", name, base);

@@ -2,6 +2,7 @@
 #include "diagnose.h"
 #include "abort_msg.h"
 #include "addrspace.h"
+#include "basename.h"
 #include "demangle.h"
 #include "elfsym.h"
 #include "fault_class.h"
@@ -11,7 +12,7 @@
 #include "mem.h"
 #include "objcache.h"
 #include "quote.h"
-#include "report.h"
+#include "sighand.h"
 #include "symbolize.h"
 #include "tracee.h"
 #include "unwind.h"
@@ -138,7 +139,7 @@ addr_fact_find(struct process *p, uint64_t addr, struct addr_fact *f)
 static const char *
 gone_file_name(const struct addr_fact *f)
 {
-	return f->was ? report_basename(f->was->map.path) : "?";
+	return f->was ? path_basename(f->was->map.path) : "?";
 }
 
 /* ---- The instruction: what it used is the only register evidence ---- */
@@ -531,6 +532,30 @@ library_verdict(const struct addr_fact *f, bool reload, bool pc_gone, struct fin
 	}
 }
 
+/* The pc in unloaded code is where the kernel has just sent the thread:
+   the handler of the last signal delivered to it, as the kernel's table
+   still says. */
+static void
+handler_verdict(struct process *p, pid_t tid, uint64_t pc, const struct addr_fact *f,
+		struct finding *fd)
+{
+	const struct tracee *t = tracee_find(tid);
+	struct sig_handler h;
+	if (!t || !t->last_signal || !sighand_get(p, tid, t->last_signal, &h) ||
+	    h.handler != pc)
+		return;
+	fd->handler_sig = h.sig;
+	char name[16];
+	if (sigabbrev_np(h.sig))
+		snprintf(name, sizeof(name), "SIG%s", sigabbrev_np(h.sig));
+	else
+		snprintf(name, sizeof(name), "signal %d", h.sig);
+	free(fd->verdict);
+	fd->verdict = xasprintf("use after dlclose: the handler of %s, in %s, was called "
+				"after the library was unloaded (it installed the handler "
+				"and nothing put the previous one back)", name, gone_file_name(f));
+}
+
 /* "pid 42 (bash)" for the sender of a signal. */
 static char *
 sender_words(const struct process *p, const siginfo_t *si)
@@ -656,7 +681,6 @@ diagnose_fault(struct process *p, pid_t tid, int sig, void *context)
 	if (ptrace(PTRACE_GETSIGINFO, tid, NULL, &si) < 0 ||
 	    ptrace(PTRACE_GETREGS, tid, NULL, &regs) < 0)
 		return false;
-	report_findings.faults++;
 	/* Mappings made or removed since the last library event: read before
 	   anything points into the snapshot, and before the fault's own event,
 	   so that every unmap found here is ordered (and timed) before it. */
@@ -732,6 +756,8 @@ diagnose_fault(struct process *p, pid_t tid, int sig, void *context)
 	if (key) {
 		library_verdict(key, reload, key == &fp || (fd->pc_is_addr && key == &fa), fd);
 		fd->blames_library = true;
+		if (fd->pc_is_addr && key == &fa)
+			handler_verdict(p, tid, regs.rip, key, fd);
 	} else {
 		ordinary_verdict(p, tid, &si, have_insn ? &in : NULL, &fa, regs.rsp, fd);
 	}
@@ -744,7 +770,6 @@ diagnose_fault(struct process *p, pid_t tid, int sig, void *context)
 	}
 
 	if (key) {
-		report_findings.unloaded_faults++;
 		fd->library = xstrdup(key->was->map.path);
 		struct elf_file *elf = objcache_lookup(&key->was->map);
 		const char *bid = elf ? elfsym_build_id(elf) : NULL;
@@ -765,8 +790,7 @@ diagnose_fault(struct process *p, pid_t tid, int sig, void *context)
 		fd->unload_event = unload ? unload->id : 0;
 	}
 	fault_stack(p, tid, &regs, &fd->stack);
-	finding_sign(fd);
-	report_fault(dc->report->out, fd);
+	finding_publish(fd);
 	addr_fact_free(&fa);
 	addr_fact_free(&fp);
 	addr_fact_free(&freg);
@@ -777,8 +801,7 @@ diagnose_fault(struct process *p, pid_t tid, int sig, void *context)
 void
 diagnose_killed(struct process *p, pid_t tid, void *context)
 {
-	struct diagnose_context *dc = context;
-	report_findings.faults++;
+	(void)context;
 	struct finding *fd = finding_new(FINDING_FAULT, p, tid);
 	fd->sig = SIGKILL;
 	fd->si_code = SI_USER;
@@ -790,8 +813,7 @@ diagnose_killed(struct process *p, pid_t tid, void *context)
 	fd->category = xstrdup("killed");
 	fd->verdict = xstrdup("killed by SIGKILL, which cannot be caught, and which stops "
 			      "no thread before it acts: no stack or state could be read");
-	finding_sign(fd);
-	report_fault(dc->report->out, fd);
+	finding_publish(fd);
 }
 
 pid_t

@@ -7,11 +7,9 @@
 #include <sys/types.h>
 
 struct process;
-struct report_options;
 struct finding;
 
 struct diagnose_context {
-	const struct report_options *report;
 	bool gdb;			/* --gdb: hand a faulting process to gdb */
 	struct finding *last;		/* the latest fault */
 };

@@ -1,10 +1,11 @@
 #include "config.h"
 #include "finding.h"
+#include "basename.h"
 #include "clock.h"
-#include "report.h"
 #include "tracee.h"
 #include "xmalloc.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,6 +28,24 @@ finding_new(enum finding_kind kind, struct process *p, pid_t tid)
 	return f;
 }
 
+static finding_sink_fn *sink;
+static void *sink_arg;
+
+void
+finding_set_sink(finding_sink_fn *fn, void *arg)
+{
+	sink = fn;
+	sink_arg = arg;
+}
+
+void
+finding_publish(struct finding *f)
+{
+	finding_sign(f);
+	if (sink)
+		sink(f, sink_arg);
+}
+
 /* FNV-1a, 64 bits: stable, and enough to group reports. */
 static void
 hash_str(uint64_t *h, const char *s)
@@ -47,7 +66,7 @@ finding_sign(struct finding *f)
 	uint64_t h = 0xcbf29ce484222325ULL;
 	hash_str(&h, f->kind == FINDING_FAULT ? "fault" : "latent");
 	hash_str(&h, f->category);
-	hash_str(&h, f->library ? report_basename(f->library) : "");
+	hash_str(&h, f->library ? path_basename(f->library) : "");
 	if (f->kind == FINDING_FAULT) {
 		for (size_t i = 0; i < f->nfacts; i++) {
 			hash_str(&h, f->facts[i].symbol);
@@ -63,8 +82,27 @@ finding_sign(struct finding *f)
 			taken++;
 		}
 	} else {
-		for (size_t i = 0; i < f->nrefs && i < 8; i++)
+		/* References keep the signatures they had before threads and
+		   handlers were looked at. */
+		if (f->latent_kind != LATENT_REFERENCES)
+			hash_str(&h, finding_latent_kind_name(f->latent_kind));
+		for (size_t i = 0; i < f->nrefs && i < 8; i++) {
 			hash_str(&h, f->refs[i].symbol);
+			if (f->refs[i].kind == FREF_OBJECT)
+				hash_str(&h, f->refs[i].object_class);
+		}
+		/* A thread by the library's function it is in, never by its
+		   tid or name; a handler by its signal and function. */
+		for (size_t i = 0; i < f->nthreads && i < 8; i++) {
+			const struct finding_thread *t = &f->threads[i];
+			hash_str(&h, t->first < t->stack.n ? t->stack.v[t->first].symbol : NULL);
+		}
+		for (size_t i = 0; i < f->nhandlers && i < 8; i++) {
+			char sig[16];
+			snprintf(sig, sizeof(sig), "%d", f->handlers[i].sig);
+			hash_str(&h, sig);
+			hash_str(&h, f->handlers[i].symbol);
+		}
 		hash_str(&h, f->pinned ? "pinned" : "unloaded");
 		const struct tl_event *dlc = f->dlclose_event ?
 					     timeline_find(&f->proc->timeline, f->dlclose_event) : NULL;
@@ -115,12 +153,54 @@ finding_free_all(void)
 		free(f->gdb_script);
 		for (size_t k = 0; k < f->nrefs; k++) {
 			free(f->refs[k].symbol);
+			free(f->refs[k].object_class);
 			free(f->refs[k].place);
 		}
 		free(f->refs);
+		for (size_t k = 0; k < f->nthreads; k++) {
+			free(f->threads[k].name);
+			stack_free(&f->threads[k].stack);
+		}
+		free(f->threads);
+		for (size_t k = 0; k < f->nhandlers; k++)
+			free(f->handlers[k].symbol);
+		free(f->handlers);
 		free(f);
 	}
 	free(findings);
 	findings = NULL;
 	nfindings = findings_cap = 0;
+}
+
+unsigned int
+finding_latent_count(const struct finding *f)
+{
+	unsigned int n = 0;
+	if (f->kind != FINDING_LATENT)
+		return 0;
+	for (size_t i = 0; i < f->nrefs; i++)
+		n += !f->refs[i].possible;
+	return n + (unsigned int)f->nthreads + (unsigned int)f->nhandlers;
+}
+
+const char *
+finding_latent_kind_name(enum latent_kind k)
+{
+	switch (k) {
+	case LATENT_REFERENCES: return "references";
+	case LATENT_THREADS: return "threads";
+	case LATENT_HANDLERS: return "signal-handlers";
+	}
+	return "?";
+}
+
+const char *
+finding_ref_kind_name(enum finding_ref_kind k)
+{
+	switch (k) {
+	case FREF_VPTR: return "vptr";
+	case FREF_FUNCTION: return "function-pointer";
+	case FREF_OBJECT: return "object-pointer";
+	}
+	return "?";
 }

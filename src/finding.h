@@ -44,14 +44,47 @@ struct fact {
 	uint64_t live_sym_offset;
 };
 
+enum finding_ref_kind {
+	FREF_VPTR,		/* a vtable address point: a live object's vptr */
+	FREF_FUNCTION,		/* the start of a function */
+	FREF_OBJECT,		/* the start of one of the library's data objects,
+				   held by a live heap block */
+};
+
 /* A live reference found by the latent scan. */
 struct finding_ref {
+	enum finding_ref_kind kind;
 	uint64_t where, value;
-	bool vtable;		/* a vptr (else a function pointer) */
 	bool possible;		/* in malloc'd memory whose allocator's freed blocks
 				   cannot be told from live ones */
-	char *symbol;		/* demangled vtable or function name */
+	char *symbol;		/* demangled vtable, function or object name */
+	char *object_class;	/* FREF_OBJECT: the class its vptr names, or NULL */
 	char *place;		/* "heap, at the start of ..." */
+};
+
+/* A thread whose pc, or a return address on whose stack, is in the
+   library. */
+struct finding_thread {
+	pid_t tid;
+	char *name;		/* /proc/PID/task/TID/comm */
+	bool at_pc;		/* it runs the library's code (else it returns into it) */
+	size_t first;		/* the innermost frame in the library */
+	struct stack stack;
+};
+
+/* A signal handler, or its sa_restorer, in the library. */
+struct finding_handler {
+	int sig;
+	uint64_t handler, restorer;
+	bool handler_in;	/* the handler is in the library (else the restorer) */
+	char *symbol;		/* demangled: what in the library it calls */
+};
+
+/* What kind of evidence a latent finding holds. */
+enum latent_kind {
+	LATENT_REFERENCES,	/* words in memory (refs) */
+	LATENT_THREADS,		/* threads in the library's code (threads) */
+	LATENT_HANDLERS,	/* the kernel's signal handlers (handlers) */
 };
 
 enum finding_kind {
@@ -102,12 +135,18 @@ struct finding {
 	struct stack stack;
 	unsigned int fault_event;	/* its TL_FAULT event */
 	char *gdb_script;	/* --gdb: the command file written */
+	int handler_sig;	/* the pc is this signal's handler, just delivered */
 	/* FINDING_LATENT */
+	enum latent_kind latent_kind;
 	bool pinned;
 	char *pin_note;
 	uint64_t lib_start, lib_end;
 	struct finding_ref *refs;
 	size_t nrefs;
+	struct finding_thread *threads;
+	size_t nthreads;
+	struct finding_handler *handlers;
+	size_t nhandlers;
 	unsigned int weak_refs;
 	bool possible;		/* every reference is only possible: not a verdict */
 	char *possible_reason;	/* why some references are only possible */
@@ -120,6 +159,19 @@ extern size_t nfindings;
 struct finding *finding_new(enum finding_kind kind, struct process *p, pid_t tid);
 /* Compute f->signature from what does not change between runs. */
 void finding_sign(struct finding *f);
+
+/* Where complete findings go.  The code that follows events only makes
+   findings; the report, registered by main.c, prints and counts them. */
+typedef void finding_sink_fn(const struct finding *f, void *arg);
+void finding_set_sink(finding_sink_fn *fn, void *arg);
+/* f is complete: signed, and handed to the sink (if any). */
+void finding_publish(struct finding *f);
 void finding_free_all(void);
+/* What a latent finding counts for --error-exitcode: its definite
+   references, threads and handlers. */
+unsigned int finding_latent_count(const struct finding *f);
+/* "latent-kind" names: "references", "threads", "signal-handlers". */
+const char *finding_latent_kind_name(enum latent_kind k);
+const char *finding_ref_kind_name(enum finding_ref_kind k);
 
 #endif

@@ -1,26 +1,37 @@
 #include "config.h"
 #include "latent.h"
 #include "allocator.h"
+#include "basename.h"
 #include "demangle.h"
 #include "elfsym.h"
 #include "error.h"
 #include "finding.h"
 #include "heap.h"
 #include "writable.h"
-#include "report.h"
+#include "mem.h"
+#include "quote.h"
 #include "scan.h"
+#include "sighand.h"
+#include "symbolize.h"
+#include "threadstop.h"
 #include "tracee.h"
+#include "unwind.h"
 #include "xmalloc.h"
 
 #include <elf.h>
+#include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ptrace.h>
+#include <sys/uio.h>
 
 enum ref_kind {
 	REF_DATA,		/* a plain data pointer: no evidence of use */
 	REF_VTABLE,		/* a vtable address point: a live object's vptr */
 	REF_FUNCTION,		/* the start of a function: a function pointer */
+	REF_OBJECT,		/* the start of a data object the library defines */
 };
 
 struct ref {
@@ -32,6 +43,30 @@ struct ref {
 	bool stack;		/* on some thread's stack */
 	bool possible;		/* live by the evidence, but the allocator cannot say */
 };
+
+/* Symbols the linker (or crt files) make, not objects of the program's:
+   glibc's own bookkeeping (the exit list's dso handles, for one) points
+   at some of them after a clean unload. */
+static bool
+linker_made(const char *name)
+{
+	static const char *const names[] = {
+		"_DYNAMIC", "__dso_handle", "_GLOBAL_OFFSET_TABLE_", "__bss_start", "_edata",
+		"_end", "__TMC_END__", "__TMC_LIST__", "__FRAME_END__", "__GNU_EH_FRAME_HDR",
+		"__data_start", "data_start", "__ehdr_start", "__executable_start",
+		"__init_array_start", "__init_array_end", "__fini_array_start",
+		"__fini_array_end", "__preinit_array_start", "__preinit_array_end",
+		"__JCR_LIST__", "__JCR_END__", "__CTOR_LIST__", "__CTOR_END__", "__DTOR_LIST__",
+		"__DTOR_END__", "__EH_FRAME_BEGIN__", "__do_global_dtors_aux_fini_array_entry",
+		"__frame_dummy_init_array_entry", "_IO_stdin_used",
+	};
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(name, names[i]) == 0)
+			return true;
+	/* crtstuff.c's statics (completed.0, object.2, dtor_idx.1) */
+	return strncmp(name, "completed.", 10) == 0 || strncmp(name, "object.", 7) == 0 ||
+	       strncmp(name, "dtor_idx.", 9) == 0;
+}
 
 /* What a word pointing at vaddr (link-time, in elf) refers to. */
 static enum ref_kind
@@ -57,7 +92,52 @@ classify(struct elf_file *elf, uint64_t vaddr, char **symbol)
 		*symbol = demangle(sym.name);
 		return REF_FUNCTION;
 	}
+	/* Vtables, typeinfo and their names are not objects of the program's. */
+	if (sym.type == STT_OBJECT && off == 0 && sym.size && strncmp(sym.name, "_ZT", 3) != 0 &&
+	    !linker_made(sym.name)) {
+		*symbol = demangle(sym.name);
+		return REF_OBJECT;
+	}
 	return REF_DATA;
+}
+
+static char *
+class_of_vtable(struct elf_file *elf, uint64_t vaddr)
+{
+	char *sym;
+	if (classify(elf, vaddr, &sym) != REF_VTABLE) {
+		free(sym);
+		return NULL;
+	}
+	static const char prefix[] = "vtable for ";
+	if (strncmp(sym, prefix, sizeof(prefix) - 1) == 0)
+		memmove(sym, sym + sizeof(prefix) - 1, strlen(sym) - sizeof(prefix) + 2);
+	return sym;
+}
+
+/* The class of the library's object at addr, when its first word is a
+   vptr into the library: read from the copy of its data made before the
+   dynamic linker unmapped it, from memory when it is still mapped, or
+   from the file when the word is set at load time (a relocation). */
+static char *
+object_class(pid_t tid, const struct latent_target *t, uint64_t addr)
+{
+	uint64_t word;
+	bool have = false;
+	const struct latent_data *d = t->data;
+	if (d && addr >= d->start && addr - d->start + 8 <= d->len) {
+		memcpy(&word, d->bytes + (addr - d->start), 8);
+		have = true;
+	} else if (t->pinned) {
+		have = mem_read_u64(tid, addr, &word);
+	}
+	if (have)
+		return word >= t->start && word < t->end ? class_of_vtable(t->elf, word - t->l_addr)
+							 : NULL;
+	struct elf_symbol target;
+	if (elfsym_resolve_word(t->elf, addr - t->l_addr, &target) && target.value)
+		return class_of_vtable(t->elf, target.value);
+	return NULL;
 }
 
 static bool
@@ -111,7 +191,7 @@ describe_place(const struct ref *r)
 	if (r->stack)
 		return xstrdup("a thread's stack");
 	if (m && map_entry_is_file(m))
-		return xasprintf("data of %s", report_basename(m->path));
+		return xasprintf("data of %s", path_basename(m->path));
 	return xstrdup("anonymous memory");
 }
 
@@ -122,11 +202,48 @@ describe_place(const struct ref *r)
 static bool
 is_live(const struct ref *r)
 {
+	/* A pointer to an object is plain data but in a block of the heap
+	   known to be allocated. */
+	if (r->kind == REF_OBJECT)
+		return is_heap(r->map) && r->chunk.state == CHUNK_ALLOCATED;
 	return r->kind != REF_DATA && r->chunk.state != CHUNK_FREE && !r->stack;
 }
 
-unsigned int
-latent_check(struct process *p, pid_t tid, uint64_t sp, const struct latent_target *t)
+/* The dynamic linker's own struct link_map of each loaded object is a heap
+   block, whose symbol lookup cache points at what it last bound: objects
+   of the library too, when it is kept mapped.  Not the program's. */
+static bool
+in_link_map(const struct process *p, const struct chunk_info *c)
+{
+	for (size_t i = 0; i < p->solib.n; i++)
+		if (p->solib.libs[i].lm >= c->user && p->solib.libs[i].lm < c->user + c->size)
+			return true;
+	return false;
+}
+
+/* A latent finding about t, with what every kind has. */
+static struct finding *
+latent_finding_new(struct process *p, pid_t tid, const struct latent_target *t,
+		   enum latent_kind kind)
+{
+	struct finding *f = finding_new(FINDING_LATENT, p, tid);
+	f->latent_kind = kind;
+	f->blames_library = true;
+	f->pinned = t->pinned;
+	f->pin_note = t->pin_note ? xstrdup(t->pin_note) : NULL;
+	f->library = xstrdup(t->path);
+	const char *bid = t->elf ? elfsym_build_id(t->elf) : NULL;
+	f->library_build_id = bid ? xstrdup(bid) : NULL;
+	f->lib_start = t->start;
+	f->lib_end = t->end;
+	f->dlclose_event = t->dlclose_event;
+	f->unload_event = t->event;
+	f->category = xstrdup(t->pinned ? "latent-pinned" : "latent-unloaded");
+	return f;
+}
+
+static unsigned int
+check_memory(struct process *p, pid_t tid, uint64_t sp, const struct latent_target *t)
 {
 	/* The writable memory as it is now: library events no longer read
 	   the maps, and anonymous memory comes and goes between them. */
@@ -179,6 +296,9 @@ latent_check(struct process *p, pid_t tid, uint64_t sp, const struct latent_targ
 	const struct allocator *alloc = allocator_of(p);
 	unsigned int live = 0, possible = 0, weak = (unsigned int)sr.dropped;
 	for (size_t i = 0; i < sr.n; i++) {
+		if (refs[i].kind == REF_OBJECT && refs[i].chunk.state == CHUNK_ALLOCATED &&
+		    in_link_map(p, &refs[i].chunk))
+			refs[i].chunk.state = CHUNK_UNKNOWN;
 		if (!is_live(&refs[i])) {
 			weak++;
 			continue;
@@ -190,23 +310,12 @@ latent_check(struct process *p, pid_t tid, uint64_t sp, const struct latent_targ
 			live++;
 	}
 	if (live || possible) {
-		struct finding *f = finding_new(FINDING_LATENT, p, tid);
-		f->blames_library = true;
-		f->pinned = t->pinned;
-		f->pin_note = t->pin_note ? xstrdup(t->pin_note) : NULL;
-		f->library = xstrdup(t->path);
-		const char *bid = t->elf ? elfsym_build_id(t->elf) : NULL;
-		f->library_build_id = bid ? xstrdup(bid) : NULL;
-		f->lib_start = t->start;
-		f->lib_end = t->end;
-		f->dlclose_event = t->dlclose_event;
-		f->unload_event = t->event;
+		struct finding *f = latent_finding_new(p, tid, t, LATENT_REFERENCES);
 		f->weak_refs = weak;
 		f->possible = !live;
 		if (possible)
 			f->possible_reason = xstrdup(alloc->reason);
-		f->category = xstrdup(t->pinned ? "latent-pinned" : "latent-unloaded");
-		const char *lib = report_basename(t->path);
+		const char *lib = path_basename(t->path);
 		if (!live && t->pinned)
 			f->verdict = xasprintf("possible latent use after dlclose: %s stayed mapped "
 					       "after its last dlclose, and %u reference%s that may "
@@ -236,15 +345,16 @@ latent_check(struct process *p, pid_t tid, uint64_t sp, const struct latent_targ
 				struct finding_ref *fr = &f->refs[f->nrefs++];
 				fr->where = r->where;
 				fr->value = r->value;
-				fr->vtable = r->kind == REF_VTABLE;
+				fr->kind = r->kind == REF_VTABLE ? FREF_VPTR :
+					   r->kind == REF_OBJECT ? FREF_OBJECT : FREF_FUNCTION;
+				if (r->kind == REF_OBJECT && t->elf)
+					fr->object_class = object_class(tid, t, r->value);
 				fr->possible = r->possible;
 				fr->symbol = r->symbol;
 				r->symbol = NULL;
 				fr->place = describe_place(r);
 			}
-		finding_sign(f);
-		report_latent(report_options.out, f);
-		report_findings.latent += live;
+		finding_publish(f);
 	}
 	for (size_t i = 0; i < sr.n; i++)
 		free(refs[i].symbol);
@@ -252,4 +362,221 @@ latent_check(struct process *p, pid_t tid, uint64_t sp, const struct latent_targ
 	scan_result_free(&sr);
 	maps_snapshot_free(&now);
 	return live;
+}
+
+/* ---- Threads in the library's code ---- */
+
+struct thread_walk {
+	pid_t tid;
+	uint64_t pcs[UNWIND_MAX_FRAMES];
+	size_t n;
+};
+
+static char *
+thread_name(pid_t pid, pid_t tid)
+{
+	char path[64], buf[64] = "";
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/comm", (int)pid, (int)tid);
+	FILE *f = fopen(path, "re");
+	if (f) {
+		if (!fgets(buf, sizeof(buf), f))
+			buf[0] = '\0';
+		fclose(f);
+	}
+	buf[strcspn(buf, "\n")] = '\0';
+	return xstrdup(buf[0] ? buf : "?");
+}
+
+static const char *
+plural(size_t n, const char *one, const char *more)
+{
+	return n == 1 ? one : more;
+}
+
+static unsigned int
+report_threads(struct process *p, pid_t tid, const struct latent_target *t,
+	       const struct thread_walk *w, size_t nw)
+{
+	struct finding *f = NULL;
+	for (size_t i = 0; i < nw; i++) {
+		size_t k = 0;
+		while (k < w[i].n && (w[i].pcs[k] < t->start || w[i].pcs[k] >= t->end))
+			k++;
+		if (k == w[i].n)
+			continue;
+		if (!f)
+			f = latent_finding_new(p, tid, t, LATENT_THREADS);
+		f->threads = xrealloc(f->threads, (f->nthreads + 1) * sizeof(*f->threads));
+		struct finding_thread *ft = &f->threads[f->nthreads++];
+		memset(ft, 0, sizeof(*ft));
+		ft->tid = w[i].tid;
+		ft->name = thread_name(p->pid, w[i].tid);
+		ft->at_pc = k == 0;
+		ft->first = k;
+		symbolize_pcs(p, w[i].pcs, w[i].n, 1, &ft->stack);
+		ft->stack.truncated = w[i].n == UNWIND_MAX_FRAMES;
+	}
+	if (!f)
+		return 0;
+	const char *lib = path_basename(t->path);
+	char who[160];
+	char name[64];
+	if (f->nthreads == 1)
+		snprintf(who, sizeof(who), "thread %d (%s) is", f->threads[0].tid,
+			 quote_string(f->threads[0].name, name, sizeof(name)));
+	else
+		snprintf(who, sizeof(who), "%zu threads are", f->nthreads);
+	if (t->pinned)
+		f->verdict = xasprintf("latent use after dlclose: %s stayed mapped after its last "
+				       "dlclose, and %s still in its code", lib, who);
+	else
+		f->verdict = xasprintf("latent use after dlclose: %s still in the code of %s, "
+				       "which was just unloaded", who, lib);
+	finding_publish(f);
+	return (unsigned int)f->nthreads;
+}
+
+/* Every thread's stack, walked once for all the targets: a pc, or a
+   return address, in a library is a thread that will run its code. */
+static unsigned int
+check_threads(struct process *p, pid_t tid, const struct latent_target *t, size_t n)
+{
+	struct stopped_threads st;
+	threadstop_all(p, tid, &st);
+	struct thread_walk *w = xcalloc(st.n + 1, sizeof(*w));
+	size_t nw = 0;
+	/* The thread being handled first, with its pc back on our int3. */
+	struct user_regs_struct regs;
+	if (ptrace(PTRACE_GETREGS, tid, NULL, &regs) == 0) {
+		if (bp_find(&p->bps, regs.rip - 1))
+			regs.rip--;
+		w[nw].tid = tid;
+		w[nw].n = unwind_thread_walk(p->pid, tid, &regs, w[nw].pcs, UNWIND_MAX_FRAMES);
+		nw++;
+	}
+	for (size_t i = 0; i < st.n; i++) {
+		w[nw].tid = st.v[i].tid;
+		w[nw].n = unwind_thread_walk(p->pid, st.v[i].tid, &st.v[i].regs, w[nw].pcs,
+					     UNWIND_MAX_FRAMES);
+		nw++;
+	}
+	threadstop_resume(&st);
+	unsigned int found = 0;
+	for (size_t i = 0; i < n; i++)
+		found += report_threads(p, tid, &t[i], w, nw);
+	free(w);
+	return found;
+}
+
+/* ---- Signal handlers in the library ---- */
+
+static char *
+code_symbol(const struct latent_target *t, uint64_t addr)
+{
+	struct elf_symbol sym;
+	if (!t->elf || !elfsym_lookup(t->elf, addr - t->l_addr, &sym))
+		return xasprintf("%#llx", (unsigned long long)addr);
+	char *name = demangle(sym.name);
+	uint64_t off = addr - t->l_addr - sym.value;
+	if (!off)
+		return name;
+	char *s = xasprintf("%s+%#llx", name, (unsigned long long)off);
+	free(name);
+	return s;
+}
+
+static unsigned int
+check_handlers(struct process *p, pid_t tid, const struct latent_target *t, size_t n)
+{
+	struct sig_handler h[64];
+	size_t nh = sighand_read_all(p, tid, h);
+	unsigned int found = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct finding *f = NULL;
+		for (size_t k = 0; k < nh; k++) {
+			bool handler_in = h[k].handler >= t[i].start && h[k].handler < t[i].end;
+			bool restorer_in = h[k].restorer >= t[i].start && h[k].restorer < t[i].end;
+			if (!handler_in && !restorer_in)
+				continue;
+			if (!f)
+				f = latent_finding_new(p, tid, &t[i], LATENT_HANDLERS);
+			f->handlers = xrealloc(f->handlers,
+					       (f->nhandlers + 1) * sizeof(*f->handlers));
+			struct finding_handler *fh = &f->handlers[f->nhandlers++];
+			fh->sig = h[k].sig;
+			fh->handler = h[k].handler;
+			fh->restorer = h[k].restorer;
+			fh->handler_in = handler_in;
+			fh->symbol = code_symbol(&t[i], handler_in ? h[k].handler : h[k].restorer);
+		}
+		if (!f)
+			continue;
+		const char *lib = path_basename(t[i].path);
+		char sigs[256] = "";
+		for (size_t k = 0; k < f->nhandlers && strlen(sigs) < 200; k++)
+			snprintf(sigs + strlen(sigs), sizeof(sigs) - strlen(sigs), "%sSIG%s",
+				 k ? ", " : "", sigabbrev_np(f->handlers[k].sig) ?
+				 sigabbrev_np(f->handlers[k].sig) : "?");
+		const char *what = plural(f->nhandlers, "the handler of", "the handlers of");
+		if (t[i].pinned)
+			f->verdict = xasprintf("latent use after dlclose: %s stayed mapped after its "
+					       "last dlclose, and %s %s %s in its code", lib, what,
+					       sigs, plural(f->nhandlers, "is", "are"));
+		else
+			f->verdict = xasprintf("latent use after dlclose: %s %s %s in the code of "
+					       "%s, which was just unloaded", what, sigs,
+					       plural(f->nhandlers, "is", "are"), lib);
+		finding_publish(f);
+		found += (unsigned int)f->nhandlers;
+	}
+	return found;
+}
+
+unsigned int
+latent_check(struct process *p, pid_t tid, uint64_t sp, const struct latent_target *t,
+	     size_t n)
+{
+	/* Only what has a span and a name: the main program has none. */
+	struct latent_target *v = xcalloc(n ? n : 1, sizeof(*v));
+	size_t nv = 0;
+	for (size_t i = 0; i < n; i++)
+		if (t[i].end > t[i].start && t[i].path && t[i].path[0])
+			v[nv++] = t[i];
+	unsigned int live = 0;
+	for (size_t i = 0; i < nv; i++)
+		live += check_memory(p, tid, sp, &v[i]);
+	if (nv) {
+		live += check_threads(p, tid, v, nv);
+		live += check_handlers(p, tid, v, nv);
+	}
+	free(v);
+	return live;
+}
+
+void
+latent_data_save(pid_t tid, struct elf_file *elf, uint64_t l_addr, struct latent_data *d)
+{
+	memset(d, 0, sizeof(*d));
+	size_t nseg;
+	const struct elf_segment *seg = elf ? elfsym_segments(elf, &nseg) : NULL;
+	uint64_t lo = UINT64_MAX, hi = 0;
+	for (size_t i = 0; seg && i < nseg; i++)
+		if (seg[i].flags & PF_W) {
+			if (seg[i].vaddr < lo)
+				lo = seg[i].vaddr;
+			if (seg[i].vaddr + seg[i].memsz > hi)
+				hi = seg[i].vaddr + seg[i].memsz;
+		}
+	if (hi <= lo || hi - lo > LATENT_DATA_MAX)
+		return;
+	d->start = lo + l_addr;
+	d->bytes = xmalloc(hi - lo);
+	d->len = mem_read_partial(tid, d->start, d->bytes, hi - lo);
+}
+
+void
+latent_data_free(struct latent_data *d)
+{
+	free(d->bytes);
+	memset(d, 0, sizeof(*d));
 }

@@ -4,6 +4,7 @@
 #include "debuginfo.h"
 #include "diagnose.h"
 #include "error.h"
+#include "finding.h"
 #include "objcache.h"
 #include "report.h"
 #include "report_json.h"
@@ -148,8 +149,8 @@ command_of(pid_t pid)
 static void
 announce_attached(struct process *p, void *arg)
 {
-	const struct diagnose_context *dc = arg;
-	if (dc->report->quiet)
+	(void)arg;
+	if (report_options.quiet)
 		return;
 	size_t nlibs = 0;
 	for (size_t i = 0; i < p->solib.n; i++)
@@ -288,7 +289,8 @@ main(int argc, char **argv)
 		return EXIT_FAILURE;
 	raise_fd_limit();
 
-	struct diagnose_context dc = { .report = ro, .gdb = gdb };
+	struct diagnose_context dc = { .gdb = gdb };
+	finding_set_sink(report_on_finding, ro);
 	struct supervisor_hooks hooks = {
 		.on_fault = diagnose_fault, .hand_off = diagnose_hand_off,
 		.on_killed = diagnose_killed, .on_attached = announce_attached,

@@ -1,5 +1,6 @@
 #include "config.h"
 #include "report.h"
+#include "basename.h"
 #include "debuginfo.h"
 #include "finding.h"
 #include "quote.h"
@@ -14,15 +15,6 @@
 
 struct report_options report_options = { .out = NULL };
 struct report_findings report_findings;
-
-const char *
-report_basename(const char *path)
-{
-	if (!path)
-		return "?";
-	const char *s = strrchr(path, '/');
-	return s && s[1] ? s + 1 : path;
-}
 
 void
 report_format_status(int st, char *buf, size_t size)
@@ -45,7 +37,7 @@ report_deferred(const struct process *p, const struct tl_event *e, char *buf, si
 		return false;
 	snprintf(buf, size, "unload deferred by glibc to the end of the dlclose of %s at %.3f ms, "
 		 "which carried it out after its own unloads",
-		 outer->path ? report_basename(outer->path) : "an unknown handle", outer->t * 1e3);
+		 outer->path ? path_basename(outer->path) : "an unknown handle", outer->t * 1e3);
 	return true;
 }
 
@@ -73,8 +65,8 @@ report_stack(FILE *out, const struct stack *s, const char *indent)
 			char name[512];
 			snprintf(name, sizeof(name), "%s (inlined)", in->function);
 			fprintf(out, "%s    %-50s %s  %s:%u\n", indent, name,
-				f->module ? report_basename(f->module) : "??",
-				report_basename(in->file), in->line);
+				f->module ? path_basename(f->module) : "??",
+				path_basename(in->file), in->line);
 		}
 		if (f->signal_frame) {
 			/* As gdb writes it. */
@@ -84,10 +76,10 @@ report_stack(FILE *out, const struct stack *s, const char *indent)
 		char sym[512];
 		report_frame_symbol(f, sym, sizeof(sym));
 		fprintf(out, "%s#%-2zu %-50s %s%s", indent, i, sym,
-			f->module ? report_basename(f->module) : "??",
+			f->module ? path_basename(f->module) : "??",
 			f->in_gone_mapping ? " (unloaded)" : "");
 		if (f->source_file)
-			fprintf(out, "  %s:%u", report_basename(f->source_file), f->source_line);
+			fprintf(out, "  %s:%u", path_basename(f->source_file), f->source_line);
 		fputc('\n', out);
 	}
 	if (s->truncated)
@@ -506,9 +498,31 @@ print_wrapped(FILE *out, const char *label, const char *text)
 	fputc('\n', out);
 }
 
+static bool
+has_object_refs(const struct finding *f)
+{
+	for (size_t i = 0; i < f->nrefs; i++)
+		if (f->refs[i].kind == FREF_OBJECT)
+			return true;
+	return false;
+}
+
 const char *
 report_fix(const struct finding *f)
 {
+	if (f->kind == FINDING_LATENT && f->latent_kind == LATENT_THREADS)
+		return "stop the threads the plugin started, and join them, before it is unloaded "
+		       "(a plugin's destructor or shutdown function is the place)";
+	if (f->kind == FINDING_LATENT && f->latent_kind == LATENT_HANDLERS)
+		return "put back the previous handler (the old action sigaction returned when the "
+		       "plugin installed its own) before the plugin is unloaded";
+	if (f->kind == FINDING_LATENT && has_object_refs(f))
+		return "take the plugin's objects out of the host's registries (its destructors "
+		       "can), and destroy what it created, before it is unloaded; or keep it "
+		       "loaded as long as the host uses them";
+	if (f->handler_sig)
+		return "put back the previous handler before the plugin that installed this one is "
+		       "unloaded (RTLD_NODELETE hides the crash without fixing the order)";
 	if (f->kind == FINDING_LATENT)
 		return "destroy what the plugin created before it is unloaded, or keep its loader "
 		       "alive longer than what it created";
@@ -522,7 +536,21 @@ const char *
 report_latent_consequence(const struct finding *f)
 {
 	static char buf[512];
-	if (f->possible)
+	const char *lib = path_basename(f->library);
+	if (f->latent_kind == LATENT_THREADS && f->pinned)
+		snprintf(buf, sizeof(buf), "a build in which %s is really unmapped (for example a "
+			 "Clang build) would crash when these threads run on in its code or return "
+			 "into it", lib);
+	else if (f->latent_kind == LATENT_THREADS)
+		snprintf(buf, sizeof(buf), "each of these threads faults when it resumes in the "
+			 "unloaded code or returns into it");
+	else if (f->latent_kind == LATENT_HANDLERS && f->pinned)
+		snprintf(buf, sizeof(buf), "a build in which %s is really unmapped (for example a "
+			 "Clang build) would crash when one of these signals is delivered", lib);
+	else if (f->latent_kind == LATENT_HANDLERS)
+		snprintf(buf, sizeof(buf), "the process faults when one of these signals is next "
+			 "delivered: the kernel calls the handler in unmapped code");
+	else if (f->possible)
 		snprintf(buf, sizeof(buf), "if these objects are still live, %s when they are "
 			 "destroyed or called; they may be freed blocks, so they are not counted",
 			 f->pinned ? "a build in which the library is really unmapped would crash"
@@ -530,7 +558,10 @@ report_latent_consequence(const struct finding *f)
 	else if (f->pinned)
 		snprintf(buf, sizeof(buf), "a build in which %s is really unmapped (for example a "
 			 "Clang build) would crash when these objects are destroyed or called",
-			 report_basename(f->library));
+			 path_basename(f->library));
+	else if (has_object_refs(f))
+		snprintf(buf, sizeof(buf), "the process will fault when these objects are used "
+			 "or destroyed, or these pointers called");
 	else
 		snprintf(buf, sizeof(buf), "the process will fault when these objects are "
 			 "destroyed or these pointers called");
@@ -579,7 +610,7 @@ report_fault(FILE *out, const struct finding *f)
 	if (f->object)
 		fprintf(out, "  object   %#llx (%s, held in %s) still points at %#llx in %s\n",
 			(unsigned long long)f->object, f->object_region, f->object_reg,
-			(unsigned long long)f->object_vptr, report_basename(f->library));
+			(unsigned long long)f->object_vptr, path_basename(f->library));
 	if (f->blames_library)
 		report_dlclose(out, f, "unloaded by dlclose");
 	if (f->unmap_call) {
@@ -599,6 +630,20 @@ report_fault(FILE *out, const struct finding *f)
 }
 
 void
+report_on_finding(const struct finding *f, void *arg)
+{
+	const struct report_options *o = arg;
+	if (f->kind == FINDING_FAULT) {
+		report_findings.faults++;
+		report_findings.unloaded_faults += f->blames_library;
+		report_fault(o->out, f);
+		return;
+	}
+	report_findings.latent += finding_latent_count(f);
+	report_latent(o->out, f);
+}
+
+void
 report_latent(FILE *out, const struct finding *f)
 {
 	size_t live = f->nrefs;
@@ -612,7 +657,7 @@ report_latent(FILE *out, const struct finding *f)
 	size_t shown = 0;
 	for (; shown < live && shown < 10; shown++) {
 		const struct finding_ref *r = &f->refs[shown];
-		if (r->vtable) {
+		if (r->kind == FREF_VPTR) {
 			static const char prefix[] = "vtable for ";
 			const char *cls = strncmp(r->symbol, prefix, sizeof(prefix) - 1) == 0 ?
 					  r->symbol + sizeof(prefix) - 1 : r->symbol;
@@ -620,6 +665,11 @@ report_latent(FILE *out, const struct finding *f)
 				"its vtable\n", (unsigned long long)r->where, r->place,
 				r->possible ? ", maybe freed" : "", cls,
 				(unsigned long long)r->value);
+		} else if (r->kind == FREF_OBJECT) {
+			fprintf(out, "  object   %#llx (%s) points at %s, an object%s%s in the "
+				"library's data\n", (unsigned long long)r->where, r->place, r->symbol,
+				r->object_class ? " of class " : "",
+				r->object_class ? r->object_class : "");
 		} else {
 			fprintf(out, "  function %#llx (%s%s) holds a pointer to %s\n",
 				(unsigned long long)r->where, r->place,
@@ -628,6 +678,26 @@ report_latent(FILE *out, const struct finding *f)
 	}
 	if (live > shown)
 		fprintf(out, "  ...      and %zu more\n", live - shown);
+	for (size_t i = 0; i < f->nthreads; i++) {
+		const struct finding_thread *t = &f->threads[i];
+		char sym[512] = "?";
+		if (t->first < t->stack.n)
+			report_frame_symbol(&t->stack.v[t->first], sym, sizeof(sym));
+		fprintf(out, "  thread   %d (", t->tid);
+		quote_print(out, t->name);
+		fprintf(out, ") %s %s:\n", t->at_pc ? "runs" : "returns into", sym);
+		report_stack(out, &t->stack, "           ");
+	}
+	for (size_t i = 0; i < f->nhandlers; i++) {
+		const struct finding_handler *h = &f->handlers[i];
+		if (h->handler_in)
+			fprintf(out, "  handler  SIG%s: %s at %#llx\n", report_signal_name(h->sig),
+				h->symbol, (unsigned long long)h->handler);
+		else
+			fprintf(out, "  handler  SIG%s: its sa_restorer %s at %#llx\n",
+				report_signal_name(h->sig), h->symbol,
+				(unsigned long long)h->restorer);
+	}
 	if (f->weak_refs)
 		fprintf(out, "  also     %u other word%s point%s into it (freed memory, stacks or "
 			"plain data: no evidence of use, not counted)\n", f->weak_refs,

@@ -63,6 +63,9 @@ void report_stack(FILE *out, const struct stack *s, const char *indent);
 void report_format_status(int wait_status, char *buf, size_t size);
 struct finding;
 
+/* finding_sink_fn: print a finding as it is made (to arg, a struct
+   report_options) and count it in report_findings. */
+void report_on_finding(const struct finding *f, void *arg);
 /* A fault diagnosis, answer first; written when it happens. */
 void report_fault(FILE *out, const struct finding *f);
 /* A latent finding: live references into an unloaded or pinned library. */
@@ -82,8 +85,5 @@ struct tl_event;
 /* " (namespace N)" for an event in a link-map namespace other than the
    base (dlmopen), else "". */
 void report_format_namespace(const struct tl_event *e, char *buf, size_t size);
-
-/* Basename of a path, for compact lines. */
-const char *report_basename(const char *path);
 
 #endif

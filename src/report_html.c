@@ -1,6 +1,7 @@
 #include "config.h"
 #include "report_html.h"
 #include "atomic_file.h"
+#include "basename.h"
 #include "debuginfo.h"
 #include "finding.h"
 #include "html.h"
@@ -107,7 +108,7 @@ signal_text(int sig, char *buf, size_t size)
 static void
 frame_source(const char *file, unsigned int line, char *buf, size_t size)
 {
-	snprintf(buf, size, "%s:%u", report_basename(file), line);
+	snprintf(buf, size, "%s:%u", path_basename(file), line);
 }
 
 static void
@@ -121,7 +122,7 @@ stack_html(FILE *out, const struct stack *s)
 	fputs("<table class=\"stack\"><tbody>", out);
 	for (size_t i = 0; i < s->n; i++) {
 		const struct frame *f = &s->v[i];
-		const char *mod = f->module ? report_basename(f->module) : "??";
+		const char *mod = f->module ? path_basename(f->module) : "??";
 		char src[512];
 		/* Calls inlined at the pc first, innermost first, as in the
 		   text report. */
@@ -327,7 +328,7 @@ finding_header(FILE *out, const struct finding *f)
 	fputs("<h3>", out);
 	if (f->kind == FINDING_LATENT)
 		html_escapef(out, "pid %d (%s) at %.3f ms: %s %s", f->pid, process_name(f->proc),
-			     f->t * 1e3, report_basename(f->library),
+			     f->t * 1e3, path_basename(f->library),
 			     f->pinned ? "stayed mapped after its last dlclose" : "was unloaded");
 	else if (f->sig == SIGKILL)
 		html_escapef(out, "pid %d (%s) was killed by SIGKILL at %.3f ms", f->pid,
@@ -387,7 +388,7 @@ fault_html(FILE *out, const struct finding *f)
 		row_begin(out, "object");
 		html_escapef(out, "%#llx (%s, held in %s) still points at %#llx in %s",
 			     (unsigned long long)f->object, f->object_region, f->object_reg,
-			     (unsigned long long)f->object_vptr, report_basename(f->library));
+			     (unsigned long long)f->object_vptr, path_basename(f->library));
 		row_end(out);
 	}
 	if (f->blames_library)
@@ -420,7 +421,7 @@ latent_html(FILE *out, const struct finding *f)
 		row_text(out, "why", f->pin_note);
 	for (size_t i = 0; i < f->nrefs; i++) {
 		const struct finding_ref *r = &f->refs[i];
-		if (r->vtable) {
+		if (r->kind == FREF_VPTR) {
 			static const char prefix[] = "vtable for ";
 			const char *cls = strncmp(r->symbol, prefix, sizeof(prefix) - 1) == 0 ?
 					  r->symbol + sizeof(prefix) - 1 : r->symbol;
@@ -430,12 +431,46 @@ latent_html(FILE *out, const struct finding *f)
 			html_element(out, "code", cls, NULL);
 			html_escapef(out, ": its vptr %#llx points at its vtable",
 				     (unsigned long long)r->value);
+		} else if (r->kind == FREF_OBJECT) {
+			row_begin(out, "object");
+			html_escapef(out, "%#llx (%s) points at ", (unsigned long long)r->where,
+				     r->place);
+			html_element(out, "code", r->symbol, NULL);
+			html_escapef(out, ", an object");
+			if (r->object_class) {
+				html_escapef(out, " of class ");
+				html_element(out, "code", r->object_class, NULL);
+			}
+			html_escapef(out, " in the library's data");
 		} else {
 			row_begin(out, "function");
 			html_escapef(out, "%#llx (%s) holds a pointer to ",
 				     (unsigned long long)r->where, r->place);
 			html_element(out, "code", r->symbol, NULL);
 		}
+		row_end(out);
+	}
+	for (size_t i = 0; i < f->nthreads; i++) {
+		const struct finding_thread *t = &f->threads[i];
+		char sym[512] = "?";
+		if (t->first < t->stack.n)
+			report_frame_symbol(&t->stack.v[t->first], sym, sizeof(sym));
+		row_begin(out, "thread");
+		html_escapef(out, "%d (%s) %s ", t->tid, t->name,
+			     t->at_pc ? "runs" : "returns into");
+		html_element(out, "code", sym, NULL);
+		fputc(':', out);
+		stack_html(out, &t->stack);
+		row_end(out);
+	}
+	for (size_t i = 0; i < f->nhandlers; i++) {
+		const struct finding_handler *h = &f->handlers[i];
+		row_begin(out, "handler");
+		html_escapef(out, "SIG%s: %s", report_signal_name(h->sig),
+			     h->handler_in ? "" : "its sa_restorer ");
+		html_element(out, "code", h->symbol, NULL);
+		html_escapef(out, " at %#llx", (unsigned long long)(h->handler_in ? h->handler :
+								   h->restorer));
 		row_end(out);
 	}
 	if (f->weak_refs) {
@@ -780,7 +815,7 @@ marker_html(FILE *out, const struct process *p, const struct tl_event *e,
 static void
 lane_label(FILE *out, const char *path)
 {
-	const char *base = report_basename(path);
+	const char *base = path_basename(path);
 	size_t len = strlen(base), max = 38;
 	if (len <= max) {
 		html_escape(out, base);
@@ -1026,7 +1061,7 @@ report_html_write(const char *path, char **command, int status)
 		 offline. */
 	      "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
 	      "style-src 'unsafe-inline'; script-src 'unsafe-inline'\">\n<title>", out);
-	html_escapef(out, "%s: %s", PACKAGE, command[0] ? report_basename(command[0]) : "");
+	html_escapef(out, "%s: %s", PACKAGE, command[0] ? path_basename(command[0]) : "");
 	fprintf(out, "</title>\n<style>\n%s</style>\n</head><body>\n", page_style);
 
 	fputs("<header class=\"run\"><h1>", out);

@@ -353,7 +353,14 @@ write_finding(struct json *j, const struct finding *f)
 		json_bool(j, "stack_stopped_at_unloaded_code", f->stack.stopped_unloaded);
 		if (f->gdb_script)
 			json_string(j, "gdb_script", f->gdb_script);
+		if (f->handler_sig) {
+			json_object_begin(j, "signal_handler_of");
+			json_string(j, "signal", report_signal_name(f->handler_sig));
+			json_int(j, "number", f->handler_sig);
+			json_object_end(j);
+		}
 	} else {
+		json_string(j, "latent_kind", finding_latent_kind_name(f->latent_kind));
 		json_bool(j, "pinned", f->pinned);
 		json_string(j, "why_mapped", f->pin_note);
 		json_hex(j, "library_start", f->lib_start);
@@ -362,12 +369,42 @@ write_finding(struct json *j, const struct finding *f)
 		for (size_t i = 0; i < f->nrefs; i++) {
 			const struct finding_ref *r = &f->refs[i];
 			json_object_begin(j, NULL);
-			json_string(j, "kind", r->vtable ? "vptr" : "function-pointer");
+			json_string(j, "kind", finding_ref_kind_name(r->kind));
 			json_hex(j, "where", r->where);
 			json_hex(j, "value", r->value);
 			json_string(j, "symbol", r->symbol);
+			if (r->kind == FREF_OBJECT)
+				json_string(j, "class", r->object_class);
 			json_string(j, "place", r->place);
 			json_string(j, "certainty", r->possible ? "possible" : "definite");
+			json_object_end(j);
+		}
+		json_array_end(j);
+		json_array_begin(j, "threads");
+		for (size_t i = 0; i < f->nthreads; i++) {
+			const struct finding_thread *t = &f->threads[i];
+			json_object_begin(j, NULL);
+			json_int(j, "tid", t->tid);
+			json_string(j, "name", t->name);
+			json_string(j, "in_library", t->at_pc ? "pc" : "return-address");
+			json_int(j, "frame", (long long)t->first);
+			write_frames(j, "stack", &t->stack);
+			json_object_end(j);
+		}
+		json_array_end(j);
+		json_array_begin(j, "signal_handlers");
+		for (size_t i = 0; i < f->nhandlers; i++) {
+			const struct finding_handler *h = &f->handlers[i];
+			json_object_begin(j, NULL);
+			json_string(j, "signal", report_signal_name(h->sig));
+			json_int(j, "number", h->sig);
+			json_hex(j, "handler", h->handler);
+			if (h->restorer)
+				json_hex(j, "restorer", h->restorer);
+			else
+				json_null(j, "restorer");
+			json_string(j, "in_library", h->handler_in ? "handler" : "restorer");
+			json_string(j, "symbol", h->symbol);
 			json_object_end(j);
 		}
 		json_array_end(j);

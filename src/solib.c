@@ -53,6 +53,8 @@ solib_free(struct solib *l)
 	free(l->file);
 }
 
+static void closing_free(struct solib_state *s);
+
 void
 solib_state_free(struct solib_state *s)
 {
@@ -63,6 +65,7 @@ solib_state_free(struct solib_state *s)
 		free(s->opens[i].path);
 	free(s->opens);
 	free(s->stale);
+	closing_free(s);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -81,6 +84,7 @@ solib_state_copy(struct solib_state *dst, const struct solib_state *src)
 	dst->nopens = dst->capopens = 0;
 	dst->stale = NULL;
 	dst->nstale = dst->capstale = 0;
+	dst->closing = NULL;
 	dst->maps_fresh = false;
 }
 
@@ -337,6 +341,34 @@ same_object(const struct solib *l, const struct chain_entry *c)
 	return l->lm == c->lm && l->l_addr == c->l_addr && strcmp(l->path, c->name) == 0;
 }
 
+static void
+closing_free(struct solib_state *s)
+{
+	if (s->closing)
+		latent_data_free(s->closing);
+	free(s->closing);
+	s->closing = NULL;
+}
+
+/* At RT_DELETE, the data of the object the dlclose in flight on tid is
+   about to unmap: at RT_CONSISTENT it is gone, and a live pointer to one
+   of its objects is named with the class that object's vptr gave. */
+static void
+closing_save(struct process *p, pid_t tid)
+{
+	struct solib_state *s = &p->solib;
+	struct ret_waiter *w;
+	closing_free(s);
+	if (!bp_find_waiter(&p->bps, tid, &w))
+		return;
+	const struct solib *l = solib_find_handle(s, w->handle);
+	if (!l || !l->elf)
+		return;
+	s->closing = xcalloc(1, sizeof(*s->closing));
+	s->closing_lm = l->lm;
+	latent_data_save(tid, l->elf, l->l_addr, s->closing);
+}
+
 /* The id of the dlclose event in flight on tid, 0 if none: its return
    breakpoint knows. */
 static unsigned int
@@ -589,6 +621,7 @@ solib_sync(struct process *p, pid_t tid, uint64_t sp, unsigned int ns, uint64_t 
 		g->end = l->end;
 		g->event = e->id;
 		g->dlclose_event = e->ref;
+		g->data = s->closing && s->closing_lm == l->lm ? s->closing : NULL;
 		bp_table_forget_range(&p->bps, l->start, l->end);
 	}
 	s->n = w;
@@ -644,12 +677,11 @@ solib_sync(struct process *p, pid_t tid, uint64_t sp, unsigned int ns, uint64_t 
 	for (size_t i = 0; i < ngone; i++)
 		stale_add(s, &gone[i]);
 	/* What still points into what was just unmapped. */
-	for (size_t i = 0; i < ngone; i++) {
-		if (gone[i].end > gone[i].start && gone[i].path[0])
-			latent_check(p, tid, sp, &gone[i]);
+	latent_check(p, tid, sp, gone, ngone);
+	for (size_t i = 0; i < ngone; i++)
 		free((char *)gone[i].path);
-	}
 	free(gone);
+	closing_free(s);
 
 	/* The dlopen's flags (RTLD_NODELETE among them) are the object's it
 	   opened, not its dependencies'.  glibc maps that object first: if
@@ -909,8 +941,10 @@ on_rbrk(struct process *p, pid_t tid, struct user_regs_struct *regs)
 		/* What is about to go is in the snapshot as it is now (RELRO
 		   included, see solib_sync): at RT_CONSISTENT its mappings can
 		   be taken out without reading the maps. */
-		if (v[i].state == RT_DELETE)
+		if (v[i].state == RT_DELETE) {
 			s->maps_fresh = true;
+			closing_save(p, tid);
+		}
 	}
 	s->changing = changing;
 	note_namespaces_unseen(p, tid, version);
@@ -1086,7 +1120,7 @@ on_kept(struct process *p, pid_t tid, const struct solib *l, unsigned int dlclos
 			.pin_note = ke->note, .event = kept_event,
 			.dlclose_event = dlclose_event,
 		};
-		latent_check(p, tid, regs->rsp, &t);
+		latent_check(p, tid, regs->rsp, &t, 1);
 	}
 	pin_reasons_free(&why);
 }

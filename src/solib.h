@@ -12,6 +12,7 @@
 struct process;
 struct breakpoint;
 struct elf_file;
+struct latent_data;
 
 /* One loaded object, as the link_map chain shows it. */
 struct solib {
@@ -95,6 +96,10 @@ struct solib_state {
 	unsigned int nns;
 	bool ns_unseen;		/* a dlmopen loaded into a namespace the
 				   dynamic linker does not show (glibc < 2.35) */
+	/* At RT_DELETE: the data of the object the dlclose in flight is
+	   about to unmap, as it was before (for the latent check). */
+	struct latent_data *closing;
+	uint64_t closing_lm;
 };
 
 /* After exec: find the dynamic linker and plant the r_brk breakpoint. */

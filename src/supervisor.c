@@ -1079,6 +1079,9 @@ dispatch(pid_t tid, int status, const struct supervisor_hooks *hooks)
 			return;
 		}
 	}
+	/* A fault in unloaded code right after this may be its handler's. */
+	if (sig)
+		t->last_signal = sig;
 	resume(tid, sig);
 }
 

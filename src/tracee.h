@@ -66,6 +66,7 @@ struct tracee {
 	uint64_t rehit_addr, rehit_sp;
 	pid_t fork_parent;	/* TF_FORK_CHILD: the thread that forked it, if known */
 	int pending_sig;	/* to deliver when detaching */
+	int last_signal;	/* the last signal delivered to it, 0: none */
 	struct process *proc;
 	struct tracee *hash_next;
 };
