@@ -20,11 +20,11 @@ bp_find(struct bp_table *t, uint64_t addr)
 }
 
 struct breakpoint *
-bp_find_waiter(struct bp_table *t, pid_t tid, struct ret_waiter **w)
+bp_find_waiter(struct bp_table *t, enum bp_kind kind, pid_t tid, struct ret_waiter **w)
 {
 	for (size_t i = 0; i < t->n; i++)
 		for (unsigned int k = 0; k < t->v[i].nwaiters; k++)
-			if (t->v[i].waiters[k].tid == tid) {
+			if (t->v[i].kind == kind && t->v[i].waiters[k].tid == tid) {
 				if (w)
 					*w = &t->v[i].waiters[k];
 				return &t->v[i];
@@ -84,12 +84,37 @@ bp_insert(struct bp_table *t, pid_t tid, uint64_t addr, enum bp_kind kind)
 }
 
 void
+bp_disarm(struct bp_table *t, pid_t tid, struct breakpoint *bp)
+{
+	(void)t;
+	if (bp->disarmed)
+		return;
+	bp->disarmed = true;
+	/* A thread stepping over it has the byte out already. */
+	if (!bp->steppers && !mem_poke_byte(tid, bp->addr, bp->orig, NULL))
+		debug_msg("pid %d: cannot restore the byte at %#llx", tid,
+			  (unsigned long long)bp->addr);
+}
+
+void
+bp_arm(struct bp_table *t, pid_t tid, struct breakpoint *bp)
+{
+	(void)t;
+	if (!bp->disarmed)
+		return;
+	bp->disarmed = false;
+	if (!bp->steppers && !mem_poke_byte(tid, bp->addr, INT3, NULL))
+		debug_msg("pid %d: cannot write a breakpoint at %#llx", tid,
+			  (unsigned long long)bp->addr);
+}
+
+void
 bp_remove(struct bp_table *t, pid_t tid, uint64_t addr)
 {
 	struct breakpoint *bp = bp_find(t, addr);
 	if (!bp)
 		return;
-	if (!mem_poke_byte(tid, addr, bp->orig, NULL))
+	if (!bp->disarmed && !mem_poke_byte(tid, addr, bp->orig, NULL))
 		debug_msg("pid %d: cannot restore the byte at %#llx", tid,
 			  (unsigned long long)addr);
 	struct bp_gone *g = gone_find(t, addr);
@@ -152,9 +177,12 @@ bp_table_copy(struct bp_table *dst, const struct bp_table *src)
 	dst->v = src->n ? xmalloc(src->n * sizeof(*src->v)) : NULL;
 	if (src->n)
 		memcpy(dst->v, src->v, src->n * sizeof(*src->v));
-	/* No thread of the copy is stepping or returning from dlclose. */
-	for (size_t i = 0; i < dst->n; i++)
+	/* No thread of the copy is stepping or returning from a call, and
+	   none holds an int3 out (bp_table_fix_child puts it back). */
+	for (size_t i = 0; i < dst->n; i++) {
 		dst->v[i].steppers = dst->v[i].nwaiters = 0;
+		dst->v[i].disarmed = false;
+	}
 	memcpy(dst->gone, src->gone, sizeof(dst->gone));
 	dst->ngone = src->ngone;
 	dst->gone_next = src->gone_next;

@@ -17,14 +17,16 @@ enum bp_kind {
 	BP_DLCLOSE,		/* entry of dlclose */
 	BP_DLMOPEN,		/* entry of dlmopen */
 	BP_DLCLOSE_RET,		/* return address of one dlclose call (temporary) */
+	BP_DLOPEN_RET,		/* return address of one dlopen or dlmopen call (temporary) */
 };
 
-/* A dlclose call waiting for its return. */
+/* A dlopen or dlclose call waiting for its return. */
 struct ret_waiter {
 	pid_t tid;
 	uint64_t sp;		/* its stack pointer after the return */
-	unsigned int ref;	/* the dlclose event id */
-	uint64_t handle;	/* the dlclose argument */
+	unsigned int ref;	/* the dlclose event id (dlclose) */
+	uint64_t handle;	/* the dlclose argument (dlclose) */
+	bool holds_rbrk;	/* r_brk's int3 is out until it returns (solib.c) */
 };
 
 /* Threads of one process returning to the same call site at once. */
@@ -37,7 +39,8 @@ struct breakpoint {
 	struct emulation emu;	/* the original instruction, when it can be emulated */
 	unsigned int steppers;	/* threads single-stepping over it right now: the
 				   int3 goes back only when the last one is done */
-	unsigned int nwaiters;	/* BP_DLCLOSE_RET */
+	bool disarmed;		/* kept in the table, its int3 out for a while */
+	unsigned int nwaiters;	/* BP_DLCLOSE_RET, BP_DLOPEN_RET */
 	struct ret_waiter waiters[BP_MAX_WAITERS];
 };
 
@@ -65,8 +68,13 @@ struct breakpoint *bp_insert(struct bp_table *t, pid_t tid, uint64_t addr, enum 
 /* Restore the original byte and forget the breakpoint. */
 void bp_remove(struct bp_table *t, pid_t tid, uint64_t addr);
 struct breakpoint *bp_find(struct bp_table *t, uint64_t addr);
-/* The return breakpoint tid waits on, and its entry, if any. */
-struct breakpoint *bp_find_waiter(struct bp_table *t, pid_t tid, struct ret_waiter **w);
+/* The return breakpoint of that kind tid waits on, and its entry, if any. */
+struct breakpoint *bp_find_waiter(struct bp_table *t, enum bp_kind kind, pid_t tid,
+				  struct ret_waiter **w);
+/* Take the int3 out through the stopped thread tid but keep the breakpoint
+   (a thread that hit it just before is still known to have); put it back. */
+void bp_disarm(struct bp_table *t, pid_t tid, struct breakpoint *bp);
+void bp_arm(struct bp_table *t, pid_t tid, struct breakpoint *bp);
 void bp_table_copy(struct bp_table *dst, const struct bp_table *src);
 /* The code at [start, end) was unmapped: forget the breakpoints taken out
    there (what is mapped there next has other bytes). */

@@ -534,7 +534,7 @@ check_handlers(struct process *p, pid_t tid, const struct latent_target *t, size
 
 unsigned int
 latent_check(struct process *p, pid_t tid, uint64_t sp, const struct latent_target *t,
-	     size_t n)
+	     size_t n, bool may_inject)
 {
 	/* Only what has a span and a name: the main program has none. */
 	struct latent_target *v = xcalloc(n ? n : 1, sizeof(*v));
@@ -547,7 +547,11 @@ latent_check(struct process *p, pid_t tid, uint64_t sp, const struct latent_targ
 		live += check_memory(p, tid, sp, &v[i]);
 	if (nv) {
 		live += check_threads(p, tid, v, nv);
-		live += check_handlers(p, tid, v, nv);
+		if (may_inject)
+			live += check_handlers(p, tid, v, nv);
+		else
+			debug_msg("pid %d: signal handlers not looked at for this unload (seen at "
+				  "a stop of thread %d where no call can be run)", p->pid, tid);
 	}
 	free(v);
 	return live;

@@ -35,11 +35,13 @@ struct latent_target {
 
 /* Look for what still refers to the n libraries t, in p stopped in
    thread tid (whose stack pointer is sp): live references in its memory,
-   threads whose stacks are in their code, signal handlers in them.
+   threads whose stacks are in their code, signal handlers in them (asked
+   of the kernel by a call run in tid: only when may_inject, a breakpoint
+   stop; at a system call's stop it would take that call's place).
    Makes one finding per library and kind of evidence; returns how many
    definite references, threads and handlers they hold. */
 unsigned int latent_check(struct process *p, pid_t tid, uint64_t sp,
-			  const struct latent_target *t, size_t n);
+			  const struct latent_target *t, size_t n, bool may_inject);
 /* Copy the writable data of the object loaded at l_addr from elf, read
    through thread tid (nothing if it is larger than LATENT_DATA_MAX). */
 void latent_data_save(pid_t tid, struct elf_file *elf, uint64_t l_addr,

@@ -11,6 +11,7 @@
 #include "report_html.h"
 #include "stats.h"
 #include "supervisor.h"
+#include "unmapwatch.h"
 #include "attach.h"
 #include "output_path.h"
 #include "tracee.h"
@@ -309,6 +310,7 @@ main(int argc, char **argv)
 			}
 	} else {
 		warn_if_setuid(argv[optind]);
+		unmapwatch_stop_at_exit(!gdb);
 		if (supervisor_spawn(argv + optind, &fail_status) < 0)
 			return fail_status;
 	}

@@ -55,6 +55,30 @@ mem_read_u64(pid_t pid, uint64_t addr, uint64_t *val)
 	return mem_read(pid, addr, val, sizeof(*val));
 }
 
+size_t
+mem_read_pieces(pid_t pid, const uint64_t *addrs, size_t n, size_t len, void *bufs)
+{
+	enum { BATCH = 256 };
+	struct iovec local[BATCH], remote[BATCH];
+	size_t done = 0;
+	while (done < n) {
+		size_t k = n - done < BATCH ? n - done : BATCH;
+		for (size_t i = 0; i < k; i++) {
+			local[i].iov_base = (char *)bufs + (done + i) * len;
+			local[i].iov_len = len;
+			remote[i].iov_base = (void *)(uintptr_t)addrs[done + i];
+			remote[i].iov_len = len;
+		}
+		/* The kernel stops at the first piece it cannot read. */
+		ssize_t got = process_vm_readv(pid, local, k, remote, k, 0);
+		size_t whole = got > 0 ? (size_t)got / len : 0;
+		done += whole;
+		if (whole < k)
+			break;
+	}
+	return done;
+}
+
 bool
 mem_read_string(pid_t pid, uint64_t addr, char *buf, size_t max)
 {

@@ -86,6 +86,15 @@ solib_state_copy(struct solib_state *dst, const struct solib_state *src)
 	dst->nstale = dst->capstale = 0;
 	dst->closing = NULL;
 	dst->maps_fresh = false;
+	/* The child makes none of its parent's calls (its copy of the table
+	   has r_brk's int3 in again); what they loaded is read at its first
+	   library event. */
+	if (src->rbrk_holds)
+		for (unsigned int i = 0; i < dst->nns; i++)
+			dst->ns[i].dirty = true;
+	dst->rbrk_holds = 0;
+	dst->rbrk_rearm = false;
+	dst->rbrk_forced = false;
 }
 
 const struct solib *
@@ -216,7 +225,8 @@ solib_on_exec(struct process *p, pid_t tid)
 	p->solib.ns[0].r_debug = p->solib.r_debug;
 	p->solib.ns[0].dirty = true;
 	p->solib.nns = 1;
-	if (!bp_insert(&p->bps, tid, base + brk.value, BP_RBRK)) {
+	p->solib.rbrk = base + brk.value;
+	if (!bp_insert(&p->bps, tid, p->solib.rbrk, BP_RBRK)) {
 		error_msg("pid %d: cannot plant a breakpoint in the dynamic linker; "
 			  "no library events for %s", p->pid, process_name(p));
 		return;
@@ -290,12 +300,22 @@ known_name(const struct solib_state *s, uint64_t lm, uint64_t l_name)
    link_map, too many): the objects after that point are unknown, not
    gone. */
 static size_t
-read_chain(pid_t pid, pid_t tid, const struct solib_state *s, uint64_t lm,
+read_chain(pid_t pid, pid_t tid, const struct solib_state *s, unsigned int ns, uint64_t lm,
 	   struct chain_entry **out, bool *whole)
 {
 	size_t n = 0, cap = 0;
 	struct chain_entry *v = NULL;
 	*whole = true;
+	/* The link_maps of the objects known in this namespace, in one go:
+	   most of the chain, in the same order. */
+	uint64_t *known_lm = xcalloc(s->n ? s->n : 1, sizeof(*known_lm));
+	size_t nknown = 0;
+	for (size_t i = 0; i < s->n; i++)
+		if (s->libs[i].ns == ns)
+			known_lm[nknown++] = s->libs[i].lm;
+	uint64_t (*known_w)[4] = xcalloc(nknown ? nknown : 1, sizeof(*known_w));
+	size_t nread = mem_read_pieces(tid, known_lm, nknown, sizeof(*known_w), known_w);
+	size_t hint = 0;
 	while (lm && n < MAX_LINK_MAPS) {
 		if (seen_before(v, n, lm)) {
 			error_msg("pid %d: the link_map chain loops back to %#llx (corrupt?); "
@@ -304,7 +324,14 @@ read_chain(pid_t pid, pid_t tid, const struct solib_state *s, uint64_t lm,
 			break;
 		}
 		uint64_t w[4];
-		if (!mem_read(tid, lm, w, sizeof(w))) {
+		size_t k = hint < nread && known_lm[hint] == lm ? hint : nread;
+		for (size_t i = 0; k == nread && i < nread; i++)
+			if (known_lm[i] == lm)
+				k = i;
+		if (k < nread) {
+			memcpy(w, known_w[k], sizeof(w));
+			hint = k + 1;
+		} else if (!mem_read(tid, lm, w, sizeof(w))) {
 			error_msg("pid %d: reading the link_map at %#llx (entry %zu of the "
 				  "dynamic linker's list) failed; library events skipped until "
 				  "it can be read", pid, (unsigned long long)lm, n);
@@ -331,6 +358,8 @@ read_chain(pid_t pid, pid_t tid, const struct solib_state *s, uint64_t lm,
 			  "reading stopped there", pid, MAX_LINK_MAPS);
 		*whole = false;
 	}
+	free(known_lm);
+	free(known_w);
 	*out = v;
 	return n;
 }
@@ -359,7 +388,7 @@ closing_save(struct process *p, pid_t tid)
 	struct solib_state *s = &p->solib;
 	struct ret_waiter *w;
 	closing_free(s);
-	if (!bp_find_waiter(&p->bps, tid, &w))
+	if (!bp_find_waiter(&p->bps, BP_DLCLOSE_RET, tid, &w))
 		return;
 	const struct solib *l = solib_find_handle(s, w->handle);
 	if (!l || !l->elf)
@@ -375,7 +404,158 @@ static unsigned int
 dlclose_in_flight(struct process *p, pid_t tid)
 {
 	struct ret_waiter *w;
-	return bp_find_waiter(&p->bps, tid, &w) ? w->ref : 0;
+	return bp_find_waiter(&p->bps, BP_DLCLOSE_RET, tid, &w) ? w->ref : 0;
+}
+
+/* The dlopen in flight on tid, the innermost when a constructor called
+   another (they are kept in the order they were called). */
+static struct pending_open *
+pending_open_find(struct solib_state *s, pid_t tid)
+{
+	for (size_t i = s->nopens; i-- > 0;)
+		if (s->opens[i].tid == tid)
+			return &s->opens[i];
+	return NULL;
+}
+
+static bool names_path(const char *l_name, const char *arg);
+
+/* A dlopen in flight, whose object is not in the chain yet, that names
+   l_name (tid's first): what it opened is in from now on, and takes its
+   flags, whichever thread's stop found it (its return, or its own
+   RT_CONSISTENT, finds it counted). */
+static struct pending_open *
+open_naming(struct solib_state *s, pid_t tid, const char *l_name)
+{
+	struct pending_open *found = NULL;
+	for (size_t i = 0; i < s->nopens; i++) {
+		struct pending_open *o = &s->opens[i];
+		if (!o->mapped && names_path(l_name, o->path) && (!found || o->tid == tid))
+			found = o;
+	}
+	return found;
+}
+
+static struct pending_open *
+pending_open_of_event(struct solib_state *s, unsigned int event)
+{
+	for (size_t i = 0; i < s->nopens; i++)
+		if (s->opens[i].event == event)
+			return &s->opens[i];
+	return NULL;
+}
+
+bool
+solib_loading(const struct solib_state *s, pid_t tid)
+{
+	for (size_t i = 0; i < s->nopens; i++)
+		if (s->opens[i].tid == tid && !s->opens[i].mapped)
+			return true;
+	return false;
+}
+
+static void
+pending_open_remove(struct solib_state *s, struct pending_open *o)
+{
+	free(o->path);
+	size_t i = (size_t)(o - s->opens);
+	memmove(o, o + 1, (s->nopens - i - 1) * sizeof(*o));
+	s->nopens--;
+}
+
+/* tid's dlopen calls over, but those whose return is waited for (all of
+   them with every). */
+static void
+pending_open_clear(struct solib_state *s, pid_t tid, bool every)
+{
+	for (size_t i = s->nopens; i-- > 0;)
+		if (s->opens[i].tid == tid && (every || !s->opens[i].held))
+			pending_open_remove(s, &s->opens[i]);
+}
+
+/* While a dlopen or dlclose made through its public entry point is in
+   flight, and the unmap watch is on, r_brk's int3 is out: a dlopen's return
+   tells what RT_ADD and RT_CONSISTENT would have; a dlclose's first munmap
+   (a seccomp stop anyway) what RT_DELETE would have, and r_brk is back for
+   its RT_CONSISTENT (rbrk_forced): its unloads must be read before the
+   loader lock is let go, or another thread could map something new where
+   they were.  One stop fewer per call.  Meanwhile any other stop of the
+   process reads r_debug first (solib_catch_up), and every consistent
+   namespace at each of them. */
+static void
+rbrk_update(struct process *p, pid_t tid)
+{
+	struct solib_state *s = &p->solib;
+	struct breakpoint *bp = bp_find(&p->bps, s->rbrk);
+	s->rbrk_rearm = false;
+	if (!bp)
+		return;
+	bool armed = !s->rbrk_holds || s->rbrk_forced;
+	if (armed && bp->disarmed) {
+		bp_arm(&p->bps, tid, bp);
+		/* Another thread may have loaded something since its chain
+		   was last read (unloads stop at their munmap): read the
+		   chains at the next stop. */
+		if (p->nthreads > 1)
+			s->rbrk_blind = true;
+	} else if (!armed && !bp->disarmed) {
+		bp_disarm(&p->bps, tid, bp);
+	}
+}
+
+static void
+rbrk_hold(struct process *p, pid_t tid)
+{
+	p->solib.rbrk_holds++;
+	rbrk_update(p, tid);
+}
+
+static void
+rbrk_release(struct process *p, pid_t tid)
+{
+	if (p->solib.rbrk_holds)
+		p->solib.rbrk_holds--;
+	rbrk_update(p, tid);
+}
+
+/* Waiter k of bp is done with, through the stopped thread tid: the int3
+   goes when nobody else waits there, r_brk's comes back when it held it
+   out.  bp is not valid after. */
+static void
+waiter_remove(struct process *p, pid_t tid, struct breakpoint *bp, unsigned int k)
+{
+	bool held = bp->waiters[k].holds_rbrk;
+	uint64_t addr = bp->addr;
+	bp->waiters[k] = bp->waiters[--bp->nwaiters];
+	if (!bp->nwaiters)
+		bp_remove(&p->bps, tid, addr);
+	if (held)
+		rbrk_release(p, tid);
+}
+
+/* Calls of tid whose frame is gone (left by longjmp, or a thread that
+   called from the same frame again): they will not return through their
+   breakpoint.  Dropping one only gives its events back to r_brk. */
+static void
+drop_stale_waiters(struct process *p, pid_t tid, uint64_t sp)
+{
+	for (size_t i = 0; i < p->bps.n; i++) {
+		struct breakpoint *bp = &p->bps.v[i];
+		for (unsigned int k = 0; k < bp->nwaiters; k++) {
+			if (bp->waiters[k].tid != tid || sp + 8 < bp->waiters[k].sp)
+				continue;
+			debug_msg("pid %d: thread %d left a dlopen or dlclose without returning "
+				  "to %#llx", p->pid, tid, (unsigned long long)bp->addr);
+			struct pending_open *o = bp->kind == BP_DLOPEN_RET ?
+				pending_open_of_event(&p->solib, bp->waiters[k].ref) : NULL;
+			if (o)
+				pending_open_remove(&p->solib, o);
+			waiter_remove(p, tid, bp, k);
+			/* The table may have changed: start over. */
+			drop_stale_waiters(p, tid, sp);
+			return;
+		}
+	}
 }
 
 struct unload_ranges {
@@ -393,34 +573,6 @@ unload_event_for(uint64_t start, uint64_t end, void *arg)
 		if (tl->v[i].kind == TL_UNLOAD && start >= tl->v[i].start && end <= tl->v[i].end)
 			return tl->v[i].id;
 	return 0;
-}
-
-static struct pending_open *
-pending_open_find(struct solib_state *s, pid_t tid)
-{
-	for (size_t i = 0; i < s->nopens; i++)
-		if (s->opens[i].tid == tid)
-			return &s->opens[i];
-	return NULL;
-}
-
-bool
-solib_loading(const struct solib_state *s, pid_t tid)
-{
-	for (size_t i = 0; i < s->nopens; i++)
-		if (s->opens[i].tid == tid)
-			return true;
-	return false;
-}
-
-static void
-pending_open_clear(struct solib_state *s, pid_t tid)
-{
-	struct pending_open *o = pending_open_find(s, tid);
-	if (!o)
-		return;
-	free(o->path);
-	*o = s->opens[--s->nopens];
 }
 
 static const char *base_name(const char *path);
@@ -543,12 +695,12 @@ is_alias(const struct solib_state *s, unsigned int ns, uint64_t l_ld)
    until its next consistent chain. */
 static bool
 solib_sync(struct process *p, pid_t tid, uint64_t sp, unsigned int ns, uint64_t r_map,
-	   bool expected)
+	   bool expected, bool may_inject, bool *loaded)
 {
 	struct solib_state *s = &p->solib;
 	struct chain_entry *chain;
 	bool whole;
-	size_t n = read_chain(p->pid, tid, s, r_map, &chain, &whole);
+	size_t n = read_chain(p->pid, tid, s, ns, r_map, &chain, &whole);
 	/* The dynamic linker's chain starts at the main program, which is
 	   never unloaded, and ends.  Anything else is a chain the program
 	   smashed (glibc keeps its own list and repairs r_map at the next
@@ -629,12 +781,9 @@ solib_sync(struct process *p, pid_t tid, uint64_t sp, unsigned int ns, uint64_t 
 	/* The dlclose in flight unloaded its library: its outcome is known,
 	   no need to stop again when it returns. */
 	struct ret_waiter *rw;
-	struct breakpoint *rbp = bp_find_waiter(&p->bps, tid, &rw);
-	if (rbp && !solib_find_handle(s, rw->handle) && !deferred_pending(p, rw->ref)) {
-		*rw = rbp->waiters[--rbp->nwaiters];
-		if (!rbp->nwaiters)
-			bp_remove(&p->bps, tid, rbp->addr);
-	}
+	struct breakpoint *rbp = bp_find_waiter(&p->bps, BP_DLCLOSE_RET, tid, &rw);
+	if (rbp && !solib_find_handle(s, rw->handle) && !deferred_pending(p, rw->ref))
+		waiter_remove(p, tid, rbp, (unsigned int)(rw - rbp->waiters));
 
 	/* The maps as of RT_DELETE, less what the dynamic linker unmapped,
 	   are the maps now when this is a plain unload: no need to read
@@ -645,6 +794,7 @@ solib_sync(struct process *p, pid_t tid, uint64_t sp, unsigned int ns, uint64_t 
 		alias[j] = !known[j] && is_alias(s, ns, chain[j].l_ld);
 		nnew += !known[j] && !alias[j];
 	}
+	*loaded = nnew > 0;
 	bool derive = s->maps_fresh && ngone && !nnew;
 	for (size_t i = 0; i < ngone && derive; i++)
 		derive = gone[i].elf != NULL;
@@ -677,7 +827,7 @@ solib_sync(struct process *p, pid_t tid, uint64_t sp, unsigned int ns, uint64_t 
 	for (size_t i = 0; i < ngone; i++)
 		stale_add(s, &gone[i]);
 	/* What still points into what was just unmapped. */
-	latent_check(p, tid, sp, gone, ngone);
+	latent_check(p, tid, sp, gone, ngone, may_inject);
 	for (size_t i = 0; i < ngone; i++)
 		free((char *)gone[i].path);
 	free(gone);
@@ -686,7 +836,9 @@ solib_sync(struct process *p, pid_t tid, uint64_t sp, unsigned int ns, uint64_t 
 	/* The dlopen's flags (RTLD_NODELETE among them) are the object's it
 	   opened, not its dependencies'.  glibc maps that object first: if
 	   its name is not recognised, it is the first new one. */
-	const struct pending_open *open = pending_open_find(s, tid);
+	struct pending_open *open = pending_open_find(s, tid);
+	if (open && (open->held || open->mapped))
+		open = NULL;
 	size_t opened = n;
 	for (size_t j = 0; open && j < n && opened == n; j++)
 		if (!known[j] && !alias[j] && names_path(chain[j].name, open->path))
@@ -694,11 +846,19 @@ solib_sync(struct process *p, pid_t tid, uint64_t sp, unsigned int ns, uint64_t 
 	for (size_t j = 0; open && j < n && opened == n; j++)
 		if (!known[j] && !alias[j] && chain[j].name[0])
 			opened = j;
+	if (opened < n)
+		open->mapped = true;
 	for (size_t j = 0; j < n; j++) {
 		int flags = j == opened ? open->flags : -1;
 		if (known[j]) {
 			free(chain[j].name);
 			continue;
+		}
+		struct pending_open *other = j == opened || alias[j] ? NULL :
+					     open_naming(s, tid, chain[j].name);
+		if (other) {
+			other->mapped = true;
+			flags = other->flags;
 		}
 		s->libs = xgrow(s->libs, &s->cap, s->n + 1, sizeof(*s->libs));
 		struct solib *l = &s->libs[s->n++];
@@ -715,7 +875,7 @@ solib_sync(struct process *p, pid_t tid, uint64_t sp, unsigned int ns, uint64_t 
 			l->alias = true;
 			continue;
 		}
-		if (j == opened)
+		if (j == opened || other)
 			l->dlopen_calls = 1;
 		solib_compute_span(p, tid, l, chain[j].l_ld);
 		stale_check(p, l);
@@ -912,12 +1072,24 @@ note_namespaces_unseen(struct process *p, pid_t tid, int32_t version)
 		  version);
 }
 
+/* Why r_debug is read. */
+enum rbrk_why {
+	RBRK_HIT,		/* r_brk itself */
+	RBRK_CATCH_UP_BP,	/* while r_brk's int3 is held out: another breakpoint */
+	RBRK_CATCH_UP,		/* ... a stop of another kind (a system call's, a
+				   signal's, an event's) */
+};
+
 static void
-on_rbrk(struct process *p, pid_t tid, struct user_regs_struct *regs)
+on_rbrk(struct process *p, pid_t tid, struct user_regs_struct *regs, enum rbrk_why why)
 {
 	struct solib_state *s = &p->solib;
 	struct ns_view v[SOLIB_MAX_NS];
 	int32_t version = 0;
+	/* While r_brk is out, no state change is seen: every consistent
+	   namespace is read.  Likewise once, after it is back. */
+	bool blind = (why != RBRK_HIT && s->rbrk_holds) || s->rbrk_blind;
+	s->rbrk_blind = false;
 	unsigned int n = read_namespaces(p, tid, v, &version);
 	if (!n) {
 		error_msg("pid %d: reading the dynamic linker's r_debug at %#llx failed; this "
@@ -940,31 +1112,52 @@ on_rbrk(struct process *p, pid_t tid, struct user_regs_struct *regs)
 		s->ns[i].dirty = true;
 		/* What is about to go is in the snapshot as it is now (RELRO
 		   included, see solib_sync): at RT_CONSISTENT its mappings can
-		   be taken out without reading the maps. */
-		if (v[i].state == RT_DELETE) {
+		   be taken out without reading the maps.  Read at the first
+		   munmap of the dlclose while r_brk is held out, this is still
+		   before the dynamic linker unmaps anything. */
+		if (v[i].state == RT_DELETE && (s->ns[i].state != RT_DELETE || why == RBRK_HIT)) {
 			s->maps_fresh = true;
 			closing_save(p, tid);
+			if (why != RBRK_HIT && !s->rbrk_forced) {
+				s->rbrk_forced = true;
+				rbrk_update(p, tid);
+			}
 		}
 	}
 	s->changing = changing;
+	for (unsigned int i = 0; i < n; i++)
+		s->ns[i].state = v[i].state;
 	note_namespaces_unseen(p, tid, version);
 	/* The base is read at each of its consistent states, as a debugger
 	   does: a program may call r_brk itself. */
-	bool synced = false;
+	bool synced = false, loaded = false;
 	for (unsigned int i = 0; i < n; i++) {
-		if (v[i].state != RT_CONSISTENT || (!s->ns[i].dirty && i))
+		if (v[i].state != RT_CONSISTENT)
+			continue;
+		if (!s->ns[i].dirty && !blind && (i || why != RBRK_HIT))
 			continue;
 		bool expected = s->ns[i].dirty;
-		s->ns[i].lost = !solib_sync(p, tid, regs->rsp, i, v[i].r_map, expected);
+		bool l = false;
+		s->ns[i].lost = !solib_sync(p, tid, regs->rsp, i, v[i].r_map, expected,
+					    why != RBRK_CATCH_UP, &l);
 		s->ns[i].dirty = s->ns[i].lost;
 		synced |= expected;
+		loaded |= l;
 	}
 	/* Namespaces the list did not lead to this time. */
 	for (unsigned int i = n; i < s->nns; i++)
 		s->ns[i].dirty = true;
 	update_history_known(s);
-	if (synced)
-		pending_open_clear(s, tid);
+	/* The unloads were read with the loader lock held: r_brk may go out
+	   again for the calls still in flight. */
+	if (why == RBRK_HIT && s->rbrk_forced && !changing) {
+		s->rbrk_forced = false;
+		rbrk_update(p, tid);
+	}
+	/* A dlopen's objects are in once they are seen; before RT_ADD (an
+	   unmap of the dynamic linker's while it maps them) they are not. */
+	if ((why == RBRK_HIT && synced) || (why != RBRK_HIT && loaded))
+		pending_open_clear(s, tid, false);
 }
 
 void
@@ -994,13 +1187,44 @@ solib_on_attach(struct process *p, pid_t tid)
 	struct user_regs_struct regs;
 	uint64_t sp = ptrace(PTRACE_GETREGS, tid, NULL, &regs) == 0 ? regs.rsp : 0;
 	for (unsigned int i = 0; i < n; i++) {
-		s->ns[i].lost = !solib_sync(p, tid, sp, i, v[i].r_map, true);
+		bool loaded = false;
+		s->ns[i].lost = !solib_sync(p, tid, sp, i, v[i].r_map, true, true, &loaded);
 		s->ns[i].dirty = s->ns[i].lost || v[i].state != RT_CONSISTENT;
 	}
 	update_history_known(s);
 	for (size_t i = first; i < p->timeline.n; i++)
 		if (p->timeline.v[i].kind == TL_LOAD)
 			p->timeline.v[i].at_attach = true;
+}
+
+/* A return breakpoint of kind at ret for a call of tid, whose stack pointer
+   will be sp after it: its new waiter, or NULL (no int3 can go there, or
+   another kind is there, or too many wait). */
+static struct ret_waiter *
+plant_waiter(struct process *p, pid_t tid, uint64_t ret, uint64_t sp, enum bp_kind kind)
+{
+	struct breakpoint *bp = bp_find(&p->bps, ret);
+	if (bp && bp->kind != kind)
+		return NULL;
+	if (!bp)
+		bp = bp_insert(&p->bps, tid, ret, kind);
+	if (!bp || bp->nwaiters == BP_MAX_WAITERS)
+		return NULL;
+	struct ret_waiter *w = &bp->waiters[bp->nwaiters++];
+	memset(w, 0, sizeof(*w));
+	w->tid = tid;
+	w->sp = sp;
+	return w;
+}
+
+/* One more dlopen of the loaded object l: one more reference (and with
+   RTLD_NODELETE, glibc makes the object NODELETE now). */
+static void
+count_reopen(struct solib *l, int flags)
+{
+	l->dlopen_calls++;
+	if (flags & RTLD_NODELETE)
+		l->dlopen_flags = l->dlopen_flags < 0 ? flags : l->dlopen_flags | RTLD_NODELETE;
 }
 
 /* dlopen(file, mode), or dlmopen(lmid, file, mode). */
@@ -1035,20 +1259,38 @@ on_dlopen(struct process *p, pid_t tid, struct user_regs_struct *regs, bool mope
 	for (size_t i = 0; path && ns >= 0 && i < s->n; i++)
 		if (s->libs[i].ns == (unsigned long)ns && !s->libs[i].alias &&
 		    names_object(&s->libs[i], path)) {
-			s->libs[i].dlopen_calls++;
-			if (e->flags & RTLD_NODELETE)
-				s->libs[i].dlopen_flags = s->libs[i].dlopen_flags < 0 ?
-					e->flags : s->libs[i].dlopen_flags | RTLD_NODELETE;
+			count_reopen(&s->libs[i], e->flags);
 			return;
 		}
-	pending_open_clear(s, tid);
+	pending_open_clear(s, tid, false);
 	s->opens = xgrow(s->opens, &s->capopens, s->nopens + 1, sizeof(*s->opens));
 	s->opens[s->nopens].tid = tid;
 	s->opens[s->nopens].flags = e->flags;
 	s->opens[s->nopens].path = path ? xstrdup(path) : NULL;
 	s->opens[s->nopens].dlmopen = mopen;
 	s->opens[s->nopens].lmid = mopen ? e->lmid : 0;
+	s->opens[s->nopens].event = e->id;
+	s->opens[s->nopens].held = false;
+	s->opens[s->nopens].mapped = false;
 	s->nopens++;
+
+	/* With the unmap watch on, its return says what it loaded, instead
+	   of r_brk at RT_ADD and RT_CONSISTENT. */
+	if (!unmapwatch_active(p) || !bp_find(&p->bps, s->rbrk))
+		return;
+	uint64_t ret;
+	if (!mem_read_u64(tid, regs->rsp, &ret))
+		return;
+	struct ret_waiter *w = plant_waiter(p, tid, ret, regs->rsp + 8, BP_DLOPEN_RET);
+	if (!w)
+		return;
+	w->ref = s->opens[s->nopens - 1].event;
+	w->holds_rbrk = true;
+	rbrk_hold(p, tid);
+	s->opens[s->nopens - 1].held = true;
+	/* Its namespace is not known for sure: all are read at the return. */
+	for (unsigned int i = 0; i < s->nns; i++)
+		s->ns[i].dirty = true;
 }
 
 static void
@@ -1073,18 +1315,17 @@ on_dlclose(struct process *p, pid_t tid, struct user_regs_struct *regs)
 	uint64_t ret;
 	if (!mem_read_u64(tid, regs->rsp, &ret))
 		return;
-	struct breakpoint *bp = bp_find(&p->bps, ret);
-	if (bp && bp->kind != BP_DLCLOSE_RET)
+	struct ret_waiter *w = plant_waiter(p, tid, ret, regs->rsp + 8, BP_DLCLOSE_RET);
+	if (!w)
 		return;
-	if (!bp)
-		bp = bp_insert(&p->bps, tid, ret, BP_DLCLOSE_RET);
-	if (!bp || bp->nwaiters == BP_MAX_WAITERS)
-		return;
-	struct ret_waiter *w = &bp->waiters[bp->nwaiters++];
-	w->tid = tid;
-	w->sp = regs->rsp + 8;
 	w->ref = id;
 	w->handle = handle;
+	/* With the unmap watch on, its first munmap and its return say what
+	   r_brk at RT_DELETE and RT_CONSISTENT would have. */
+	if (unmapwatch_active(p) && bp_find(&p->bps, p->solib.rbrk)) {
+		w->holds_rbrk = true;
+		rbrk_hold(p, tid);
+	}
 }
 
 /* dlclose returned and the library is still mapped: say why, and when
@@ -1120,7 +1361,7 @@ on_kept(struct process *p, pid_t tid, const struct solib *l, unsigned int dlclos
 			.pin_note = ke->note, .event = kept_event,
 			.dlclose_event = dlclose_event,
 		};
-		latent_check(p, tid, regs->rsp, &t, 1);
+		latent_check(p, tid, regs->rsp, &t, 1, true);
 	}
 	pin_reasons_free(&why);
 }
@@ -1135,35 +1376,167 @@ on_deferred_kept(struct process *p, const struct deferred_close *d, void *arg)
 		on_kept(p, d->tid, l, d->dlclose_event, arg, false);
 }
 
+/* The waiter of bp for this return of tid (a deeper recursion returning
+   to the same place is not it), or -1. */
+static int
+waiter_of(const struct breakpoint *bp, pid_t tid, uint64_t sp)
+{
+	for (unsigned int k = 0; k < bp->nwaiters; k++)
+		if (bp->waiters[k].tid == tid && bp->waiters[k].sp == sp)
+			return (int)k;
+	return -1;
+}
+
 static void
 on_dlclose_return(struct process *p, pid_t tid, struct breakpoint *bp,
 		  struct user_regs_struct *regs)
 {
-	for (unsigned int k = 0; k < bp->nwaiters; k++) {
-		struct ret_waiter *w = &bp->waiters[k];
-		/* A deeper recursion returning to the same place is not it. */
-		if (w->tid != tid || w->sp != regs->rsp)
-			continue;
+	uint64_t addr = bp->addr;
+	/* What it unloaded first, as RT_CONSISTENT would have told (which
+	   also lets go of the waiter when its library went). */
+	if (waiter_of(bp, tid, regs->rsp) >= 0 && p->solib.rbrk_holds) {
+		on_rbrk(p, tid, regs, RBRK_CATCH_UP_BP);
+		bp = bp_find(&p->bps, addr);
+		if (!bp)
+			return;
+	}
+	int k = waiter_of(bp, tid, regs->rsp);
+	if (k >= 0) {
+		const struct ret_waiter *w = &bp->waiters[k];
 		unsigned int ref = w->ref;
 		const struct solib *l = solib_find_handle(&p->solib, w->handle);
-		*w = bp->waiters[--bp->nwaiters];
+		waiter_remove(p, tid, bp, (unsigned int)k);
 		if (l)
 			on_kept(p, tid, l, ref, regs, true);
 		deferred_outer_returned(p, ref, on_deferred_kept, regs);
-		break;
+		return;
 	}
-	/* Nobody else is on the way back here: take the int3 out. */
+	/* Nobody is on the way back here: take the int3 out. */
 	if (!bp->nwaiters)
-		bp_remove(&p->bps, tid, bp->addr);
+		bp_remove(&p->bps, tid, addr);
+}
+
+/* A dlopen waited for returned handle (its object's link_map, or 0): the
+   object it loaded takes its flags; one already loaded (by another thread
+   meanwhile, or under another name) one more reference. */
+static void
+dlopen_returned(struct process *p, unsigned int event, uint64_t handle)
+{
+	struct solib_state *s = &p->solib;
+	struct pending_open *o = pending_open_of_event(s, event);
+	struct solib *l = handle ? (struct solib *)solib_find_handle(s, handle) : NULL;
+	if (o && l && !l->alias && !o->mapped) {
+		if (l->load_event > o->event && !l->dlopen_calls) {
+			l->dlopen_calls = 1;
+			l->dlopen_flags = o->flags;
+			struct tl_event *e = (struct tl_event *)timeline_find(&p->timeline,
+									l->load_event);
+			if (e)
+				e->flags = o->flags;
+		} else {
+			count_reopen(l, o->flags);
+		}
+	}
+	if (o)
+		pending_open_remove(s, o);
+}
+
+static void
+on_dlopen_return(struct process *p, pid_t tid, struct breakpoint *bp,
+		 struct user_regs_struct *regs)
+{
+	uint64_t addr = bp->addr;
+	if (waiter_of(bp, tid, regs->rsp) >= 0) {
+		on_rbrk(p, tid, regs, RBRK_CATCH_UP_BP);
+		bp = bp_find(&p->bps, addr);
+		int k = bp ? waiter_of(bp, tid, regs->rsp) : -1;
+		if (k >= 0) {
+			dlopen_returned(p, bp->waiters[k].ref, regs->rax);
+			waiter_remove(p, tid, bp, (unsigned int)k);
+		}
+		return;
+	}
+	if (!bp->nwaiters)
+		bp_remove(&p->bps, tid, addr);
+}
+
+/* A namespace changed since its chain was last read: r_brk was out when
+   it became consistent again, or is about to be hit.  (Before the start-up
+   libraries are in, r_brk alone tells.) */
+static bool
+unsynced(const struct solib_state *s)
+{
+	if (s->rbrk_blind)
+		return true;
+	for (unsigned int i = 0; s->started && i < s->nns; i++)
+		if (s->ns[i].dirty)
+			return true;
+	return false;
+}
+
+static void
+catch_up(struct process *p, pid_t tid, enum rbrk_why why)
+{
+	struct solib_state *s = &p->solib;
+	if (s->rbrk_rearm)
+		rbrk_update(p, tid);
+	if (!s->rbrk_holds && !unsynced(s))
+		return;
+	struct user_regs_struct regs;
+	if (ptrace(PTRACE_GETREGS, tid, NULL, &regs) < 0)
+		return;
+	on_rbrk(p, tid, &regs, why);
+}
+
+void
+solib_catch_up(struct process *p, pid_t tid)
+{
+	catch_up(p, tid, RBRK_CATCH_UP);
+}
+
+void
+solib_thread_gone(struct process *p, pid_t tid)
+{
+	struct solib_state *s = &p->solib;
+	pending_open_clear(s, tid, true);
+	/* Its int3s stay (no thread of p is stopped to take them out): whoever
+	   hits one next finds nobody waiting, and takes it out. */
+	for (size_t i = 0; i < p->bps.n; i++) {
+		struct breakpoint *bp = &p->bps.v[i];
+		for (unsigned int k = 0; k < bp->nwaiters;) {
+			if (bp->waiters[k].tid != tid) {
+				k++;
+				continue;
+			}
+			if (bp->waiters[k].holds_rbrk && s->rbrk_holds) {
+				s->rbrk_holds--;
+				s->rbrk_rearm = true;
+			}
+			bp->waiters[k] = bp->waiters[--bp->nwaiters];
+		}
+	}
 }
 
 void
 solib_on_breakpoint(struct process *p, pid_t tid, struct breakpoint *bp,
 		    struct user_regs_struct *regs)
 {
+	struct solib_state *s = &p->solib;
+	/* A call made while another holds r_brk out (from a constructor or a
+	   destructor, or on another thread) comes after what that one did so
+	   far. */
+	bool entry = bp->kind == BP_DLOPEN || bp->kind == BP_DLMOPEN || bp->kind == BP_DLCLOSE;
+	if (entry && (s->rbrk_holds || s->rbrk_rearm || unsynced(s))) {
+		uint64_t addr = bp->addr;
+		drop_stale_waiters(p, tid, regs->rsp);
+		catch_up(p, tid, RBRK_CATCH_UP_BP);
+		bp = bp_find(&p->bps, addr);
+		if (!bp)
+			return;
+	}
 	switch (bp->kind) {
 	case BP_RBRK:
-		on_rbrk(p, tid, regs);
+		on_rbrk(p, tid, regs, RBRK_HIT);
 		break;
 	case BP_DLOPEN:
 	case BP_DLMOPEN:
@@ -1174,6 +1547,9 @@ solib_on_breakpoint(struct process *p, pid_t tid, struct breakpoint *bp,
 		break;
 	case BP_DLCLOSE_RET:
 		on_dlclose_return(p, tid, bp, regs);
+		break;
+	case BP_DLOPEN_RET:
+		on_dlopen_return(p, tid, bp, regs);
 		break;
 	}
 }

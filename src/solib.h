@@ -45,6 +45,11 @@ struct pending_open {
 	char *path;		/* the dlopen argument */
 	bool dlmopen;		/* dlmopen(lmid, path, flags) */
 	long lmid;		/* its lmid: LM_ID_NEWLM (-1), LM_ID_BASE (0), N */
+	unsigned int event;	/* its dlopen event */
+	/* Its return is waited for: the object it opened is known there (the
+	   handle), and nothing else may take this for its own. */
+	bool held;
+	bool mapped;		/* held: an object it names is in the chain now */
 };
 
 /* glibc's DL_NNS: at most this many link-map namespaces. */
@@ -58,6 +63,7 @@ struct solib_ns {
 	   reading it failed.  Read it at its next RT_CONSISTENT. */
 	bool dirty;
 	bool lost;		/* its last read failed: history unknown */
+	int32_t state;		/* its r_state when r_debug was last read */
 	uint64_t hooks_lm;	/* the object (its own libc) whose dlopen and
 				   dlclose are hooked, 0: none yet */
 };
@@ -100,6 +106,14 @@ struct solib_state {
 	   about to unmap, as it was before (for the latent check). */
 	struct latent_data *closing;
 	uint64_t closing_lm;
+	/* The r_brk breakpoint, and how many dlopen or dlclose calls in flight
+	   hold its int3 out (see rbrk_hold in solib.c); to be put back at the
+	   next stop when the last one ended with its thread. */
+	uint64_t rbrk;
+	unsigned int rbrk_holds;
+	bool rbrk_rearm;
+	bool rbrk_blind;	/* back, but other threads ran while it was out */
+	bool rbrk_forced;	/* in for a dlclose's RT_CONSISTENT all the same */
 };
 
 /* After exec: find the dynamic linker and plant the r_brk breakpoint. */
@@ -112,6 +126,12 @@ void solib_on_attach(struct process *p, pid_t tid);
    the breakpoint.  The handler may change regs (and the breakpoint table). */
 void solib_on_breakpoint(struct process *p, pid_t tid, struct breakpoint *bp,
 			 struct user_regs_struct *regs);
+/* Thread tid of p stopped for something other than a breakpoint (an unmap,
+   a fault): while a dlopen or dlclose holds r_brk's int3 out, read r_debug
+   now, as r_brk would have had it read. */
+void solib_catch_up(struct process *p, pid_t tid);
+/* Thread tid of p is gone, p lives on: no call of it will return. */
+void solib_thread_gone(struct process *p, pid_t tid);
 /* A forked child starts with a copy of its parent's state. */
 void solib_state_copy(struct solib_state *dst, const struct solib_state *src);
 void solib_state_free(struct solib_state *s);

@@ -196,7 +196,7 @@ step_end(struct tracee *t)
 {
 	t->flags &= ~TF_STEPPING;
 	struct breakpoint *bp = bp_find(&t->proc->bps, t->step_addr);
-	if (bp && bp->steppers && --bp->steppers == 0)
+	if (bp && bp->steppers && --bp->steppers == 0 && !bp->disarmed)
 		mem_poke_byte(t->tid, bp->addr, 0xcc, NULL);
 }
 
@@ -703,6 +703,8 @@ on_exit_status(struct tracee *t, int status, const struct supervisor_hooks *hook
 	struct process *p = t->proc;
 	pid_t tid = t->tid;
 	tracee_drop(t, status);
+	if (!p->ended)
+		solib_thread_gone(p, tid);
 	if (p->ended && !p->exec_ended && WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL &&
 	    hooks && hooks->on_killed)
 		hooks->on_killed(p, tid, hooks->arg);
@@ -1037,10 +1039,15 @@ dispatch(pid_t tid, int status, const struct supervisor_hooks *hooks)
 	case PTRACE_EVENT_FORK:
 	case PTRACE_EVENT_VFORK:
 	case PTRACE_EVENT_CLONE:
+		/* A fork in a constructor: the child starts from what the dlopen
+		   loaded so far. */
+		if (event != PTRACE_EVENT_CLONE)
+			solib_catch_up(t->proc, tid);
 		on_new_child(t, event);
 		restart(t);
 		return;
 	case PTRACE_EVENT_SECCOMP:
+		solib_catch_up(t->proc, tid);
 		unmapwatch_on_stop(t->proc, tid);
 		resume(tid, 0);
 		return;
@@ -1067,6 +1074,9 @@ dispatch(pid_t tid, int status, const struct supervisor_hooks *hooks)
 		   dequeues it before other signals.) */
 		step_give_up(t);
 	}
+	/* A fault in a constructor, a signal that ends the process in the middle
+	   of a dlopen: what the call loaded so far is known first. */
+	solib_catch_up(t->proc, tid);
 	/* Once per thread: a handler that reports a fault and raises it again
 	   (Python's faulthandler) ends the process with the first report. */
 	if (!(t->flags & TF_REPORTED) && hooks && hooks->on_fault &&

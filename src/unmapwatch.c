@@ -24,12 +24,23 @@
 # define MAP_FIXED_NOREPLACE 0x100000
 #endif
 
+static bool exit_stop;
+
+void
+unmapwatch_stop_at_exit(bool on)
+{
+	exit_stop = on;
+}
+
 bool
 unmapwatch_install(void)
 {
 	/* munmap, mremap, and an anonymous mmap with MAP_FIXED (it may
 	   replace what is there; MAP_FIXED_NOREPLACE never does, and has
-	   MAP_FIXED's bit clear) stop for the tracer; everything else runs.
+	   MAP_FIXED's bit clear) stop for the tracer, and unless the process
+	   may go to gdb, exit_group (once per process: what a dlopen that
+	   never returns loaded is read there, see solib.c); everything else
+	   runs.
 	   A file mapped with MAP_FIXED is the dynamic linker placing a
 	   library's segments inside its own reservation, three times per
 	   dlopen, which the library events account for; a program seldom
@@ -39,6 +50,7 @@ unmapwatch_install(void)
 		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0),
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, exit_stop ? __NR_exit_group : __NR_munmap, 6, 0),
 		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_munmap, 5, 0),
 		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_mremap, 4, 0),
 		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_mmap, 0, 4),
@@ -126,7 +138,7 @@ void
 unmapwatch_on_stop(struct process *p, pid_t tid)
 {
 	struct user_regs_struct r;
-	if (ptrace(PTRACE_GETREGS, tid, NULL, &r) < 0)
+	if (ptrace(PTRACE_GETREGS, tid, NULL, &r) < 0 || r.orig_rax == __NR_exit_group)
 		return;
 	stats.unmap_stops++;
 	/* The dynamic linker's own munmaps and MAP_FIXED mmaps, while it

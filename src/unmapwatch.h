@@ -21,6 +21,10 @@ struct process;
    call with ENOSYS): install the filter.  False when the kernel refuses it;
    the command then runs without it, and the report says so. */
 bool unmapwatch_install(void);
+/* Before the command starts: whether the filter also stops exit_group, once
+   per process (it must not when the process may be handed to gdb, which
+   does not take seccomp stops: exit_group would fail with ENOSYS). */
+void unmapwatch_stop_at_exit(bool on);
 
 /* A thread of p stopped at one of the filtered calls (syscall entry):
    what it is about to remove goes into the history, with its stack. */

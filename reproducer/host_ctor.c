@@ -1,0 +1,42 @@
+/*
+ * host_ctor: load a plugin whose constructor does something inside the
+ * dlopen (see plugin_ctor.c for the modes), then unload it.
+ *
+ *   host_ctor MODE PLUGIN.so [SMALL.so]
+ *
+ * crash: SIGSEGV in the constructor.  unmap: SIGSEGV in the host, reading
+ * the page the constructor unmapped.  exit: status 4 from the
+ * constructor.  nested (with SMALL.so), fork, clean: status 0; fork says
+ * "host: child exit N".
+ */
+#include "repro.h"
+
+#include <stdlib.h>
+
+static REPRO_NOINLINE void read_page(volatile const char *page)
+{
+	say("host: reading %p", (const void *)page);
+	say("host: read %d", page[0]);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc != 3 && argc != 4) {
+		fprintf(stderr, "usage: host_ctor crash|unmap|nested|fork|exit|clean "
+			"PLUGIN.so [SMALL.so]\n");
+		return REPRO_EXIT_USAGE;
+	}
+	const char *mode = argv[1];
+	setenv("CTOR_MODE", mode, 1);
+	if (argc == 4)
+		setenv("CTOR_SMALL", argv[3], 1);
+	void *handle = open_plugin(argv[2], RTLD_NOW | RTLD_LOCAL);
+	say("host: loaded");
+	if (strcmp(mode, "unmap") == 0)
+		read_page(*(char **)plugin_symbol(handle, "ctor_page"));
+	if (strcmp(mode, "fork") == 0)
+		say("host: child exit %d", *(int *)plugin_symbol(handle, "ctor_child_status"));
+	unload_plugin(handle);
+	say("host: done");
+	return 0;
+}
