@@ -1288,9 +1288,6 @@ on_dlopen(struct process *p, pid_t tid, struct user_regs_struct *regs, bool mope
 	w->holds_rbrk = true;
 	rbrk_hold(p, tid);
 	s->opens[s->nopens - 1].held = true;
-	/* Its namespace is not known for sure: all are read at the return. */
-	for (unsigned int i = 0; i < s->nns; i++)
-		s->ns[i].dirty = true;
 }
 
 static void
