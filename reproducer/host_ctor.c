@@ -7,7 +7,8 @@
  * crash: SIGSEGV in the constructor.  unmap: SIGSEGV in the host, reading
  * the page the constructor unmapped.  exit: status 4 from the
  * constructor.  nested (with SMALL.so), fork, clean: status 0; fork says
- * "host: child exit N".
+ * "host: child exit N".  self: the plugin's ctor_close_self closes its own
+ * handle and returns into unmapped code (SIGSEGV).
  */
 #include "repro.h"
 
@@ -22,7 +23,7 @@ static REPRO_NOINLINE void read_page(volatile const char *page)
 int main(int argc, char **argv)
 {
 	if (argc != 3 && argc != 4) {
-		fprintf(stderr, "usage: host_ctor crash|unmap|nested|fork|exit|clean "
+		fprintf(stderr, "usage: host_ctor crash|unmap|nested|fork|exit|self|clean "
 			"PLUGIN.so [SMALL.so]\n");
 		return REPRO_EXIT_USAGE;
 	}
@@ -36,6 +37,13 @@ int main(int argc, char **argv)
 		read_page(*(char **)plugin_symbol(handle, "ctor_page"));
 	if (strcmp(mode, "fork") == 0)
 		say("host: child exit %d", *(int *)plugin_symbol(handle, "ctor_child_status"));
+	if (strcmp(mode, "self") == 0) {
+		void (*close_self)(void *);
+		*(void **)&close_self = plugin_symbol(handle, "ctor_close_self");
+		close_self(handle);
+		say("host: back from the plugin");
+		return 0;
+	}
 	unload_plugin(handle);
 	say("host: done");
 	return 0;

@@ -12,6 +12,9 @@
  *           waits and keeps the child's status in ctor_child_status
  *   exit    exit(4)
  *   clean   nothing
+ *
+ * And ctor_close_self(handle), for host_ctor self: dlclose its own handle,
+ * then return into its caller, code that is gone by then.
  */
 #include <dlfcn.h>
 #include <iconv.h>
@@ -62,6 +65,13 @@ static __attribute__((noinline)) void ctor_fork(void)
 	}
 	if (pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status))
 		ctor_child_status = WEXITSTATUS(status);
+}
+
+void ctor_close_self(void *handle);
+
+__attribute__((noinline)) void ctor_close_self(void *handle)
+{
+	dlclose(handle);
 }
 
 __attribute__((constructor)) static void ctor(void)

@@ -436,6 +436,23 @@ report_threads(struct process *p, pid_t tid, const struct latent_target *t,
 	return (unsigned int)f->nthreads;
 }
 
+/* Whether tid made the dlclose behind the n targets, and the stack walked
+   at its entry is whole and has no frame in any of them. */
+static bool
+entry_stack_clear(const struct process *p, pid_t tid, const struct latent_target *t, size_t n)
+{
+	const struct tl_event *dlc = n && t[0].dlclose_event ?
+				     timeline_find(&p->timeline, t[0].dlclose_event) : NULL;
+	if (!dlc || dlc->tid != tid || !dlc->stack.n || dlc->stack.truncated ||
+	    dlc->stack.stopped_unloaded)
+		return false;
+	for (size_t k = 0; k < dlc->stack.n; k++)
+		for (size_t i = 0; i < n; i++)
+			if (dlc->stack.v[k].pc >= t[i].start && dlc->stack.v[k].pc < t[i].end)
+				return false;
+	return true;
+}
+
 /* Every thread's stack, walked once for all the targets: a pc, or a
    return address, in a library is a thread that will run its code. */
 static unsigned int
@@ -445,9 +462,14 @@ check_threads(struct process *p, pid_t tid, const struct latent_target *t, size_
 	threadstop_all(p, tid, &st);
 	struct thread_walk *w = xcalloc(st.n + 1, sizeof(*w));
 	size_t nw = 0;
-	/* The thread being handled first, with its pc back on our int3. */
+	/* The thread being handled first, unless it is the one whose dlclose
+	   did the unload and the stack walked at that call's entry has no
+	   frame in these libraries: its stack now is that one's callers (or
+	   an outer dlclose's, for a deferred unload) plus the dynamic
+	   linker's own frames, none in them either. */
 	struct user_regs_struct regs;
-	if (ptrace(PTRACE_GETREGS, tid, NULL, &regs) == 0) {
+	if (!entry_stack_clear(p, tid, t, n) && ptrace(PTRACE_GETREGS, tid, NULL, &regs) == 0) {
+		/* With its pc back on our int3. */
 		if (bp_find(&p->bps, regs.rip - 1))
 			regs.rip--;
 		w[nw].tid = tid;

@@ -443,24 +443,32 @@ static void print_wrapped(FILE *out, const char *label, const char *text);
 static void
 report_dlclose(FILE *out, const struct finding *f, const char *label)
 {
-	const struct timeline *tl = &f->proc->timeline;
-	const struct tl_event *dlc = f->dlclose_event ? timeline_find(tl, f->dlclose_event) : NULL;
-	const struct tl_event *unload = f->unload_event ? timeline_find(tl, f->unload_event) : NULL;
-	/* A library of another link-map namespace (dlmopen) says which. */
-	char ns[32] = "";
-	if (unload)
-		report_format_namespace(unload, ns, sizeof(ns));
-	char deferred[256];
-	if (dlc) {
-		fprintf(out, "  %s in thread %d at %.3f ms%s:\n", label, dlc->tid, dlc->t * 1e3,
-			ns);
-		report_stack(out, &dlc->stack, "           ");
-		if (report_deferred(f->proc, unload, deferred, sizeof(deferred)))
-			print_wrapped(out, "", deferred);
-	} else if (unload) {
+	struct finding_close c;
+	report_finding_close(f, &c);
+	if (c.dlclose) {
+		fprintf(out, "  %s in thread %d at %.3f ms%s:\n", label, c.dlclose->tid,
+			c.dlclose->t * 1e3, c.ns);
+		report_stack(out, &c.dlclose->stack, "           ");
+		if (c.deferred[0])
+			print_wrapped(out, "", c.deferred);
+	} else if (c.unload) {
 		fprintf(out, "  unloaded at %.3f ms%s (%s; no dlclose call was seen)\n",
-			unload->t * 1e3, ns, tl_kind_name(unload->kind));
+			c.unload->t * 1e3, c.ns, tl_kind_name(c.unload->kind));
 	}
+}
+
+void
+report_finding_close(const struct finding *f, struct finding_close *c)
+{
+	const struct timeline *tl = &f->proc->timeline;
+	c->dlclose = f->dlclose_event ? timeline_find(tl, f->dlclose_event) : NULL;
+	c->unload = f->unload_event ? timeline_find(tl, f->unload_event) : NULL;
+	/* A library of another link-map namespace (dlmopen) says which. */
+	c->ns[0] = c->deferred[0] = '\0';
+	if (c->unload)
+		report_format_namespace(c->unload, c->ns, sizeof(c->ns));
+	if (c->dlclose && !report_deferred(f->proc, c->unload, c->deferred, sizeof(c->deferred)))
+		c->deferred[0] = '\0';
 }
 
 static void
@@ -507,9 +515,26 @@ has_object_refs(const struct finding *f)
 	return false;
 }
 
+/* A thread that is in the library's code is the one that made the dlclose:
+   the library closed its own handle. */
+static bool
+closed_from_inside(const struct finding *f)
+{
+	const struct tl_event *dlc = f->dlclose_event ?
+				     timeline_find(&f->proc->timeline, f->dlclose_event) : NULL;
+	for (size_t i = 0; dlc && i < f->nthreads; i++)
+		if (f->threads[i].tid == dlc->tid)
+			return true;
+	return false;
+}
+
 const char *
 report_fix(const struct finding *f)
 {
+	if (f->kind == FINDING_LATENT && f->latent_kind == LATENT_THREADS && closed_from_inside(f))
+		return "the plugin's own code called dlclose on its handle, and returns into "
+		       "itself: let the code that loaded it unload it, once no call into the "
+		       "plugin is in progress";
 	if (f->kind == FINDING_LATENT && f->latent_kind == LATENT_THREADS)
 		return "stop the threads the plugin started, and join them, before it is unloaded "
 		       "(a plugin's destructor or shutdown function is the place)";

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+struct finding;
 struct frame;
 struct process;
 struct stack;
@@ -29,12 +30,20 @@ extern struct report_findings report_findings;
 /* Whether a process image has anything to tell: a fork that exec'd at
    once has not.  The same images in every report. */
 bool report_process_shown(const struct process *p);
-/* A frame's "symbol+0xoff", or its pc when it has no symbol. */
 /* For an unload (or kept event) deferred to an outer dlclose: "the
    dlclose of X at T ms carried it out, after that dlclose's own unloads",
    into buf; false (buf untouched) when e was not deferred. */
 bool report_deferred(const struct process *p, const struct tl_event *e, char *buf,
 		     size_t size);
+/* What a finding says of the dlclose behind it, in every format. */
+struct finding_close {
+	const struct tl_event *dlclose;	/* NULL: none was seen */
+	const struct tl_event *unload;	/* NULL: none */
+	char ns[32];			/* the unload's report_format_namespace */
+	char deferred[256];		/* its report_deferred, or "" */
+};
+void report_finding_close(const struct finding *f, struct finding_close *c);
+/* A frame's "symbol+0xoff", or its pc when it has no symbol. */
 void report_frame_symbol(const struct frame *f, char *buf, size_t size);
 /* Every process's timeline, oldest process first. */
 void report_timelines(const struct report_options *o);
@@ -61,7 +70,6 @@ void report_summary(FILE *out);
 void report_stack(FILE *out, const struct stack *s, const char *indent);
 /* "exited with status 3", "killed by SIGSEGV (core dumped)". */
 void report_format_status(int wait_status, char *buf, size_t size);
-struct finding;
 
 /* finding_sink_fn: print a finding as it is made (to arg, a struct
    report_options) and count it in report_findings. */
@@ -81,7 +89,6 @@ const char *report_si_code_name(int sig, int code);
 /* The process's arguments, each escaped, with a space before each. */
 void report_print_argv(FILE *out, const struct process *p);
 
-struct tl_event;
 /* " (namespace N)" for an event in a link-map namespace other than the
    base (dlmopen), else "". */
 void report_format_namespace(const struct tl_event *e, char *buf, size_t size);

@@ -295,28 +295,23 @@ argv_html(FILE *out, const struct process *p)
 static void
 dlclose_html(FILE *out, const struct finding *f, const char *label)
 {
-	const struct timeline *tl = &f->proc->timeline;
-	const struct tl_event *dlc = f->dlclose_event ? timeline_find(tl, f->dlclose_event) : NULL;
-	const struct tl_event *unload = f->unload_event ? timeline_find(tl, f->unload_event) : NULL;
-	char ns[32] = "";
-	if (unload)
-		report_format_namespace(unload, ns, sizeof(ns));
-	if (dlc) {
+	struct finding_close c;
+	report_finding_close(f, &c);
+	if (c.dlclose) {
 		row_begin(out, label);
-		fprintf(out, "in thread %d at <a href=\"#e%u\">%.3f ms</a>%s:", dlc->tid, dlc->id,
-			dlc->t * 1e3, ns);
-		stack_html(out, &dlc->stack);
+		fprintf(out, "in thread %d at <a href=\"#e%u\">%.3f ms</a>%s:", c.dlclose->tid,
+			c.dlclose->id, c.dlclose->t * 1e3, c.ns);
+		stack_html(out, &c.dlclose->stack);
 		row_end(out);
-		char deferred[256];
-		if (report_deferred(f->proc, unload, deferred, sizeof(deferred))) {
+		if (c.deferred[0]) {
 			row_begin(out, "unloaded");
-			html_escape(out, deferred);
+			html_escape(out, c.deferred);
 			row_end(out);
 		}
-	} else if (unload) {
+	} else if (c.unload) {
 		row_begin(out, "unloaded");
 		fprintf(out, "at <a href=\"#e%u\">%.3f ms</a>%s (%s; no dlclose call was seen)",
-			unload->id, unload->t * 1e3, ns, tl_kind_name(unload->kind));
+			c.unload->id, c.unload->t * 1e3, c.ns, tl_kind_name(c.unload->kind));
 		row_end(out);
 	}
 }
