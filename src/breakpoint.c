@@ -4,8 +4,11 @@
 #include "mem.h"
 #include "xmalloc.h"
 
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define INT3 0xcc
 
@@ -30,6 +33,29 @@ bp_find_waiter(struct bp_table *t, enum bp_kind kind, pid_t tid, struct ret_wait
 				return &t->v[i];
 			}
 	return NULL;
+}
+
+/* One byte of the tracee's text, written through the stopped thread tid's
+   /proc/PID/mem in one call (ptrace takes a read and a write), or by ptrace
+   where that file cannot be written. */
+static bool
+write_byte(struct bp_table *t, pid_t tid, uint64_t addr, uint8_t byte)
+{
+	if (!t->mem_state) {
+		char path[64];
+		snprintf(path, sizeof(path), "/proc/%d/mem", (int)tid);
+		t->mem_fd = open(path, O_RDWR | O_CLOEXEC);
+		t->mem_state = t->mem_fd >= 0 ? 1 : -1;
+	}
+	if (t->mem_state > 0) {
+		if (pwrite(t->mem_fd, &byte, 1, (off_t)addr) == 1)
+			return true;
+		debug_msg("pid %d: writing /proc/%d/mem failed; breakpoints go in by ptrace",
+			  tid, tid);
+		close(t->mem_fd);
+		t->mem_state = -1;
+	}
+	return mem_poke_byte(tid, addr, byte, NULL);
 }
 
 static struct bp_gone *
@@ -57,8 +83,8 @@ bp_insert(struct bp_table *t, pid_t tid, uint64_t addr, enum bp_kind kind)
 	}
 	uint8_t code[16];
 	size_t n = mem_read_partial(tid, addr, code, sizeof(code));
-	uint8_t orig;
-	if (!mem_poke_byte(tid, addr, INT3, &orig)) {
+	uint8_t orig = n ? code[0] : 0;
+	if (n ? !write_byte(t, tid, addr, INT3) : !mem_poke_byte(tid, addr, INT3, &orig)) {
 		debug_msg("pid %d: cannot write a breakpoint at %#llx", tid,
 			  (unsigned long long)addr);
 		return NULL;
@@ -86,12 +112,11 @@ bp_insert(struct bp_table *t, pid_t tid, uint64_t addr, enum bp_kind kind)
 void
 bp_disarm(struct bp_table *t, pid_t tid, struct breakpoint *bp)
 {
-	(void)t;
 	if (bp->disarmed)
 		return;
 	bp->disarmed = true;
 	/* A thread stepping over it has the byte out already. */
-	if (!bp->steppers && !mem_poke_byte(tid, bp->addr, bp->orig, NULL))
+	if (!bp->steppers && !write_byte(t, tid, bp->addr, bp->orig))
 		debug_msg("pid %d: cannot restore the byte at %#llx", tid,
 			  (unsigned long long)bp->addr);
 }
@@ -99,11 +124,10 @@ bp_disarm(struct bp_table *t, pid_t tid, struct breakpoint *bp)
 void
 bp_arm(struct bp_table *t, pid_t tid, struct breakpoint *bp)
 {
-	(void)t;
 	if (!bp->disarmed)
 		return;
 	bp->disarmed = false;
-	if (!bp->steppers && !mem_poke_byte(tid, bp->addr, INT3, NULL))
+	if (!bp->steppers && !write_byte(t, tid, bp->addr, INT3))
 		debug_msg("pid %d: cannot write a breakpoint at %#llx", tid,
 			  (unsigned long long)bp->addr);
 }
@@ -114,7 +138,7 @@ bp_remove(struct bp_table *t, pid_t tid, uint64_t addr)
 	struct breakpoint *bp = bp_find(t, addr);
 	if (!bp)
 		return;
-	if (!bp->disarmed && !mem_poke_byte(tid, addr, bp->orig, NULL))
+	if (!bp->disarmed && !write_byte(t, tid, addr, bp->orig))
 		debug_msg("pid %d: cannot restore the byte at %#llx", tid,
 			  (unsigned long long)addr);
 	struct bp_gone *g = gone_find(t, addr);
@@ -184,13 +208,25 @@ bp_table_copy(struct bp_table *dst, const struct bp_table *src)
 		dst->v[i].disarmed = false;
 	}
 	memcpy(dst->gone, src->gone, sizeof(dst->gone));
+	/* The copy is another address space: its own file, when needed. */
+	dst->mem_state = 0;
+	dst->mem_fd = -1;
 	dst->ngone = src->ngone;
 	dst->gone_next = src->gone_next;
 }
 
 void
+bp_table_close_mem(struct bp_table *t)
+{
+	if (t->mem_state > 0)
+		close(t->mem_fd);
+	t->mem_state = -1;
+}
+
+void
 bp_table_free(struct bp_table *t)
 {
+	bp_table_close_mem(t);
 	free(t->v);
 	memset(t, 0, sizeof(*t));
 }

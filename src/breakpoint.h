@@ -56,6 +56,10 @@ struct bp_gone {
 struct bp_table {
 	struct breakpoint *v;
 	size_t n, cap;
+	/* /proc/PID/mem of the address space, for one-call writes of an int3
+	   byte: 0 not opened yet, 1 open (mem_fd), -1 not usable. */
+	int mem_state;
+	int mem_fd;
 	struct bp_gone gone[BP_GONE_MAX];	/* remembered while mapped */
 	unsigned int ngone;
 	unsigned int gone_next;			/* the next to overwrite when full */
@@ -86,5 +90,7 @@ void bp_table_forget_range(struct bp_table *t, uint64_t start, uint64_t end);
    between is still there.  Returns how many bytes were put right. */
 unsigned int bp_table_fix_child(struct bp_table *t, pid_t tid);
 void bp_table_free(struct bp_table *t);
+/* The address space is gone (its process ended): its file goes too. */
+void bp_table_close_mem(struct bp_table *t);
 
 #endif

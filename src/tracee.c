@@ -101,6 +101,7 @@ tracee_drop(struct tracee *t, int wait_status)
 		p->ended_at = clock_now();
 		struct tl_event *e = timeline_add(&p->timeline, TL_EXIT, t->tid, NULL);
 		e->status = wait_status;
+		bp_table_close_mem(&p->bps);
 	}
 	free(t);
 }
