@@ -8,10 +8,13 @@
  * the page the constructor unmapped.  exit: status 4 from the
  * constructor.  nested (with SMALL.so), fork, clean: status 0; fork says
  * "host: child exit N".  self: the plugin's ctor_close_self closes its own
- * handle and returns into unmapped code (SIGSEGV).
+ * handle and returns into unmapped code (SIGSEGV).  arena: a thread keeps a
+ * plugin function pointer in a block of its own malloc arena, frees it and
+ * ends; then the plugin is unloaded (status 0: nothing live points into it).
  */
 #include "repro.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 
 static REPRO_NOINLINE void read_page(volatile const char *page)
@@ -20,10 +23,24 @@ static REPRO_NOINLINE void read_page(volatile const char *page)
 	say("host: read %d", page[0]);
 }
 
+/* A block of this thread's arena (glibc gives a new thread its own), a
+   plugin function pointer past the words a freed block's list links
+   overwrite, then freed. */
+static void *stale_in_arena(void *fn)
+{
+	void **block = malloc(64);
+
+	if (block) {
+		block[4] = fn;
+		free(block);
+	}
+	return NULL;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 3 && argc != 4) {
-		fprintf(stderr, "usage: host_ctor crash|unmap|nested|fork|exit|self|clean "
+		fprintf(stderr, "usage: host_ctor crash|unmap|nested|fork|exit|self|arena|clean "
 			"PLUGIN.so [SMALL.so]\n");
 		return REPRO_EXIT_USAGE;
 	}
@@ -37,6 +54,12 @@ int main(int argc, char **argv)
 		read_page(*(char **)plugin_symbol(handle, "ctor_page"));
 	if (strcmp(mode, "fork") == 0)
 		say("host: child exit %d", *(int *)plugin_symbol(handle, "ctor_child_status"));
+	if (strcmp(mode, "arena") == 0) {
+		pthread_t t;
+		if (pthread_create(&t, NULL, stale_in_arena,
+				   plugin_symbol(handle, "ctor_close_self")) == 0)
+			pthread_join(t, NULL);
+	}
 	if (strcmp(mode, "self") == 0) {
 		void (*close_self)(void *);
 		*(void **)&close_self = plugin_symbol(handle, "ctor_close_self");

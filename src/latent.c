@@ -163,6 +163,23 @@ is_thread_stack(const struct maps_snapshot *maps, const struct map_entry *m)
 	return !below->path && below->end == m->start && strcmp(below->perms, "---p") == 0;
 }
 
+/* glibc's malloc keeps each arena but the main one in heaps of 64 MiB
+   reservations, aligned to their size, that start with a heap_info:
+   { ar_ptr, prev, size, mprotect_size }, size being the part in use.  The
+   heap walk reads the main heap only. */
+#define GLIBC_HEAP_MAX (64ULL << 20)
+
+static bool
+is_glibc_other_arena(pid_t tid, const struct map_entry *m)
+{
+	uint64_t hi[4];
+	if (!m || m->path || (m->start & (GLIBC_HEAP_MAX - 1)) ||
+	    !mem_read(tid, m->start, hi, sizeof(hi)))
+		return false;
+	return hi[0] && hi[2] && hi[2] <= GLIBC_HEAP_MAX && hi[3] >= hi[2] &&
+	       hi[2] <= m->end - m->start + 4096;
+}
+
 /* Memory an allocator hands out: glibc's main heap, or anonymous memory
    (other allocators' arenas, glibc's other arenas) that is no stack. */
 static bool
@@ -295,6 +312,7 @@ check_memory(struct process *p, pid_t tid, uint64_t sp, const struct latent_targ
 	   there).  Reported, but not as a verdict. */
 	const struct allocator *alloc = allocator_of(p);
 	unsigned int live = 0, possible = 0, weak = (unsigned int)sr.dropped;
+	unsigned int other_arenas = 0;
 	for (size_t i = 0; i < sr.n; i++) {
 		if (refs[i].kind == REF_OBJECT && refs[i].chunk.state == CHUNK_ALLOCATED &&
 		    in_link_map(p, &refs[i].chunk))
@@ -303,17 +321,28 @@ check_memory(struct process *p, pid_t tid, uint64_t sp, const struct latent_targ
 			weak++;
 			continue;
 		}
-		refs[i].possible = !alloc->heap_walkable && is_malloc_memory(&refs[i]);
+		/* In another arena of glibc's the block may be a freed one
+		   (or in a thread's tcache): its state is not known. */
+		bool other_arena = alloc->heap_walkable && !refs[i].stack &&
+				   is_glibc_other_arena(tid, refs[i].map);
+		refs[i].possible = (!alloc->heap_walkable && is_malloc_memory(&refs[i])) ||
+				   other_arena;
 		if (refs[i].possible)
 			possible++;
 		else
 			live++;
+		if (other_arena)
+			other_arenas++;
 	}
 	if (live || possible) {
 		struct finding *f = latent_finding_new(p, tid, t, LATENT_REFERENCES);
 		f->weak_refs = weak;
 		f->possible = !live;
-		if (possible)
+		if (possible && other_arenas)
+			f->possible_reason = xstrdup("in another arena of glibc's malloc (a thread's), "
+						     "which the heap walk does not read: the block may "
+						     "be a freed one");
+		else if (possible)
 			f->possible_reason = xstrdup(alloc->reason);
 		const char *lib = path_basename(t->path);
 		if (!live && t->pinned)
