@@ -23,17 +23,20 @@ static REPRO_NOINLINE void read_page(volatile const char *page)
 	say("host: read %d", page[0]);
 }
 
-/* A block of this thread's arena (glibc gives a new thread its own), a
-   plugin function pointer past the words a freed block's list links
-   overwrite, then freed. */
+/* Blocks of this thread's arena (glibc gives a new thread its own), each
+   with a plugin function pointer past the words a freed block's list links
+   overwrite, then freed: a small one (kept in a fastbin once the thread
+   ends, where it looks allocated), and one too big for any such list. */
 static void *stale_in_arena(void *fn)
 {
-	void **block = malloc(64);
+	void **small = malloc(64), **big = malloc(4000);
 
-	if (block) {
-		block[4] = fn;
-		free(block);
+	if (small && big) {
+		small[4] = fn;
+		big[4] = fn;
 	}
+	free(small);
+	free(big);
 	return NULL;
 }
 

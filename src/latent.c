@@ -42,6 +42,7 @@ struct ref {
 	const struct map_entry *map;
 	bool stack;		/* on some thread's stack */
 	bool possible;		/* live by the evidence, but the allocator cannot say */
+	bool other_arena;	/* in a heap of one of glibc's other arenas */
 };
 
 /* Symbols the linker (or crt files) make, not objects of the program's:
@@ -163,23 +164,6 @@ is_thread_stack(const struct maps_snapshot *maps, const struct map_entry *m)
 	return !below->path && below->end == m->start && strcmp(below->perms, "---p") == 0;
 }
 
-/* glibc's malloc keeps each arena but the main one in heaps of 64 MiB
-   reservations, aligned to their size, that start with a heap_info:
-   { ar_ptr, prev, size, mprotect_size }, size being the part in use.  The
-   heap walk reads the main heap only. */
-#define GLIBC_HEAP_MAX (64ULL << 20)
-
-static bool
-is_glibc_other_arena(pid_t tid, const struct map_entry *m)
-{
-	uint64_t hi[4];
-	if (!m || m->path || (m->start & (GLIBC_HEAP_MAX - 1)) ||
-	    !mem_read(tid, m->start, hi, sizeof(hi)))
-		return false;
-	return hi[0] && hi[2] && hi[2] <= GLIBC_HEAP_MAX && hi[3] >= hi[2] &&
-	       hi[2] <= m->end - m->start + 4096;
-}
-
 /* Memory an allocator hands out: glibc's main heap, or anonymous memory
    (other allocators' arenas, glibc's other arenas) that is no stack. */
 static bool
@@ -238,6 +222,39 @@ in_link_map(const struct process *p, const struct chunk_info *c)
 	return false;
 }
 
+/* The hits in a heap of one of glibc's other arenas (a thread's malloc):
+   its chunks walked like the main heap's, and refs[i].other_arena set.
+   What the walk finds free is no evidence; what it finds allocated may
+   still be free (a fastbin, another thread's tcache). */
+static void
+classify_other_arenas(pid_t tid, struct ref *refs, size_t n)
+{
+	for (size_t i = 0; i < n;) {
+		const struct map_entry *m = refs[i].map;
+		size_t j = i + 1;
+		/* Hits come in address order: one run per mapping. */
+		while (j < n && refs[j].map == m)
+			j++;
+		uint64_t end;
+		uint64_t first = m && !m->path && !refs[i].stack ?
+				 heap_other_arena(tid, m->start, m->end, &end) : 0;
+		if (first) {
+			uint64_t *addrs = xmalloc((j - i) * sizeof(*addrs));
+			struct chunk_info *info = xmalloc((j - i) * sizeof(*info));
+			for (size_t k = i; k < j; k++)
+				addrs[k - i] = refs[k].where;
+			heap_classify(tid, first, end, addrs, j - i, info);
+			for (size_t k = i; k < j; k++) {
+				refs[k].other_arena = true;
+				refs[k].chunk = info[k - i];
+			}
+			free(addrs);
+			free(info);
+		}
+		i = j;
+	}
+}
+
 /* A latent finding about t, with what every kind has. */
 static struct finding *
 latent_finding_new(struct process *p, pid_t tid, const struct latent_target *t,
@@ -290,6 +307,7 @@ check_memory(struct process *p, pid_t tid, uint64_t sp, const struct latent_targ
 			heap_hi = r->map->end;
 		}
 	}
+	classify_other_arenas(tid, refs, sr.n);
 	/* Hits come in address order: the heap's are one sorted run. */
 	if (nheap) {
 		uint64_t *addrs = xmalloc(nheap * sizeof(*addrs));
@@ -321,10 +339,9 @@ check_memory(struct process *p, pid_t tid, uint64_t sp, const struct latent_targ
 			weak++;
 			continue;
 		}
-		/* In another arena of glibc's the block may be a freed one
-		   (or in a thread's tcache): its state is not known. */
-		bool other_arena = alloc->heap_walkable && !refs[i].stack &&
-				   is_glibc_other_arena(tid, refs[i].map);
+		/* In another arena of glibc's, a block the walk found
+		   allocated may still be a freed one. */
+		bool other_arena = alloc->heap_walkable && refs[i].other_arena;
 		refs[i].possible = (!alloc->heap_walkable && is_malloc_memory(&refs[i])) ||
 				   other_arena;
 		if (refs[i].possible)
@@ -340,8 +357,8 @@ check_memory(struct process *p, pid_t tid, uint64_t sp, const struct latent_targ
 		f->possible = !live;
 		if (possible && other_arenas)
 			f->possible_reason = xstrdup("in another arena of glibc's malloc (a thread's), "
-						     "which the heap walk does not read: the block may "
-						     "be a freed one");
+						     "where a block that looks allocated may be a freed "
+						     "one (in a fastbin, or another thread's tcache)");
 		else if (possible)
 			f->possible_reason = xstrdup(alloc->reason);
 		const char *lib = path_basename(t->path);
