@@ -163,28 +163,29 @@ heap_walk(const struct heap_reader *r, uint64_t start, uint64_t end, const uint6
 /* sizeof(struct malloc_state) on x86-64 since glibc 2.27. */
 #define MALLOC_STATE_SIZE 2200
 
-uint64_t
-heap_other_arena(pid_t tid, uint64_t start, uint64_t end, uint64_t *chunks_end)
+bool
+heap_other_arena(pid_t tid, uint64_t start, uint64_t end, uint64_t *first,
+		 uint64_t *chunks_end)
 {
 	uint64_t hi[4];
+	*first = 0;
 	if ((start & (HEAP_MAX_SIZE - 1)) || end <= start ||
 	    !mem_read(tid, start, hi, sizeof(hi)))
-		return 0;
+		return false;
 	uint64_t ar_ptr = hi[0], size = hi[2], mprotect_size = hi[3];
-	if (size > end - start || mprotect_size < size)
-		return 0;
+	if (!ar_ptr || size < HEAP_INFO_OLD || size > end - start || mprotect_size < size)
+		return false;
 	/* Only an arena's first heap, whose arena follows its heap_info, has
-	   a layout that can be told: the later ones are left unknown. */
+	   a layout that can be told; its first chunk must be a tcache. */
 	if (ar_ptr != start + HEAP_INFO_OLD && ar_ptr != start + HEAP_INFO_NEW)
-		return 0;
-	*chunks_end = start + size;
-	/* Its first chunk must be a tcache. */
-	uint64_t first = (ar_ptr + MALLOC_STATE_SIZE + 15) & ~15ULL;
-	uint64_t csize;
-	if (first + CHUNK_HDR > *chunks_end || !mem_read(tid, first + 8, &csize, 8) ||
-	    (csize & SIZE_MASK) != TCACHE_CHUNK)
-		return 0;
-	return first;
+		return true;
+	uint64_t c = (ar_ptr + MALLOC_STATE_SIZE + 15) & ~15ULL, csize;
+	if (c + CHUNK_HDR <= start + size && mem_read(tid, c + 8, &csize, 8) &&
+	    (csize & SIZE_MASK) == TCACHE_CHUNK) {
+		*first = c;
+		*chunks_end = start + size;
+	}
+	return true;
 }
 
 static size_t

@@ -40,10 +40,12 @@ bool heap_walk(const struct heap_reader *r, uint64_t start, uint64_t end,
    aligned to their size, that start with a heap_info { ar_ptr, prev, size,
    mprotect_size, ... }, size being the part in use.  An arena's first heap
    has its malloc_state next, then as first chunk the tcache of the thread
-   that made it.  For the anonymous mapping [start, end) of tid: where the
-   chunks of such a first heap start, and in *chunks_end where they end; 0
-   when it does not start one (or its layout is not the one known). */
-uint64_t heap_other_arena(pid_t tid, uint64_t start, uint64_t end, uint64_t *chunks_end);
+   that made it.  Whether the anonymous mapping [start, end) of tid starts
+   such a heap; if it is a first heap, where its chunks start (*first) and
+   end (*chunks_end), else *first is 0: a later heap, whose chunks cannot
+   be told apart. */
+bool heap_other_arena(pid_t tid, uint64_t start, uint64_t end, uint64_t *first,
+		      uint64_t *chunks_end);
 
 /* heap_walk over the memory of the stopped thread tid. */
 void heap_classify(pid_t tid, uint64_t start, uint64_t end, const uint64_t *addrs, size_t n,

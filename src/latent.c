@@ -235,19 +235,22 @@ classify_other_arenas(pid_t tid, struct ref *refs, size_t n)
 		/* Hits come in address order: one run per mapping. */
 		while (j < n && refs[j].map == m)
 			j++;
-		uint64_t end;
-		uint64_t first = m && !m->path && !refs[i].stack ?
-				 heap_other_arena(tid, m->start, m->end, &end) : 0;
+		uint64_t first, end;
+		if (!m || m->path || refs[i].stack ||
+		    !heap_other_arena(tid, m->start, m->end, &first, &end)) {
+			i = j;
+			continue;
+		}
+		for (size_t k = i; k < j; k++)
+			refs[k].other_arena = true;
 		if (first) {
 			uint64_t *addrs = xmalloc((j - i) * sizeof(*addrs));
 			struct chunk_info *info = xmalloc((j - i) * sizeof(*info));
 			for (size_t k = i; k < j; k++)
 				addrs[k - i] = refs[k].where;
 			heap_classify(tid, first, end, addrs, j - i, info);
-			for (size_t k = i; k < j; k++) {
-				refs[k].other_arena = true;
+			for (size_t k = i; k < j; k++)
 				refs[k].chunk = info[k - i];
-			}
 			free(addrs);
 			free(info);
 		}
