@@ -1138,8 +1138,12 @@ on_rbrk(struct process *p, pid_t tid, struct user_regs_struct *regs, enum rbrk_w
 			continue;
 		bool expected = s->ns[i].dirty;
 		bool l = false;
+		/* A call injected at another stop than r_brk's could take the
+		   place of a system call in flight, and at another breakpoint
+		   was seen to leave a thread stopped under load: the signal
+		   handler check is for r_brk's stops. */
 		s->ns[i].lost = !solib_sync(p, tid, regs->rsp, i, v[i].r_map, expected,
-					    why != RBRK_CATCH_UP, &l);
+					    why == RBRK_HIT, &l);
 		s->ns[i].dirty = s->ns[i].lost;
 		synced |= expected;
 		loaded |= l;
@@ -1457,12 +1461,16 @@ on_dlopen_return(struct process *p, pid_t tid, struct breakpoint *bp,
 		bp_remove(&p->bps, tid, addr);
 }
 
-/* A namespace changed since its chain was last read: r_brk was out when
-   it became consistent again, or is about to be hit.  (Before the start-up
-   libraries are in, r_brk alone tells.) */
+/* A namespace may have changed since its chain was last read: r_brk was
+   out when it became consistent again, or is about to be hit.  Only where
+   r_brk is ever taken out (the unmap watch on): elsewhere r_brk alone
+   tells, as it does before the start-up libraries are in. */
 static bool
-unsynced(const struct solib_state *s)
+unsynced(const struct process *p)
 {
+	const struct solib_state *s = &p->solib;
+	if (!unmapwatch_active(p))
+		return false;
 	if (s->rbrk_blind)
 		return true;
 	for (unsigned int i = 0; s->started && i < s->nns; i++)
@@ -1477,7 +1485,7 @@ catch_up(struct process *p, pid_t tid, enum rbrk_why why)
 	struct solib_state *s = &p->solib;
 	if (s->rbrk_rearm)
 		rbrk_update(p, tid);
-	if (!s->rbrk_holds && !unsynced(s))
+	if (!s->rbrk_holds && !unsynced(p))
 		return;
 	struct user_regs_struct regs;
 	if (ptrace(PTRACE_GETREGS, tid, NULL, &regs) < 0)
@@ -1523,7 +1531,7 @@ solib_on_breakpoint(struct process *p, pid_t tid, struct breakpoint *bp,
 	   destructor, or on another thread) comes after what that one did so
 	   far. */
 	bool entry = bp->kind == BP_DLOPEN || bp->kind == BP_DLMOPEN || bp->kind == BP_DLCLOSE;
-	if (entry && (s->rbrk_holds || s->rbrk_rearm || unsynced(s))) {
+	if (entry && (s->rbrk_holds || s->rbrk_rearm || unsynced(p))) {
 		uint64_t addr = bp->addr;
 		drop_stale_waiters(p, tid, regs->rsp);
 		catch_up(p, tid, RBRK_CATCH_UP_BP);
