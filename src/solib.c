@@ -93,7 +93,6 @@ solib_state_copy(struct solib_state *dst, const struct solib_state *src)
 		for (unsigned int i = 0; i < dst->nns; i++)
 			dst->ns[i].dirty = true;
 	dst->rbrk_holds = 0;
-	dst->rbrk_rearm = false;
 	dst->rbrk_forced = false;
 }
 
@@ -487,7 +486,6 @@ rbrk_update(struct process *p, pid_t tid)
 {
 	struct solib_state *s = &p->solib;
 	struct breakpoint *bp = bp_find(&p->bps, s->rbrk);
-	s->rbrk_rearm = false;
 	if (!bp)
 		return;
 	bool armed = !s->rbrk_holds || s->rbrk_forced;
@@ -1201,12 +1199,16 @@ solib_on_attach(struct process *p, pid_t tid)
 			p->timeline.v[i].at_attach = true;
 }
 
-/* A return breakpoint of kind at ret for a call of tid, whose stack pointer
-   will be sp after it: its new waiter, or NULL (no int3 can go there, or
-   another kind is there, or too many wait). */
+/* A return breakpoint of kind for the call tid just entered (its stack
+   pointer at the entry is sp, on the return address): its new waiter, or
+   NULL (the return address unreadable, no int3 can go there, another kind
+   is there, or too many wait). */
 static struct ret_waiter *
-plant_waiter(struct process *p, pid_t tid, uint64_t ret, uint64_t sp, enum bp_kind kind)
+plant_waiter(struct process *p, pid_t tid, uint64_t sp, enum bp_kind kind)
 {
+	uint64_t ret;
+	if (!mem_read_u64(tid, sp, &ret))
+		return NULL;
 	struct breakpoint *bp = bp_find(&p->bps, ret);
 	if (bp && bp->kind != kind)
 		return NULL;
@@ -1217,8 +1219,16 @@ plant_waiter(struct process *p, pid_t tid, uint64_t ret, uint64_t sp, enum bp_ki
 	struct ret_waiter *w = &bp->waiters[bp->nwaiters++];
 	memset(w, 0, sizeof(*w));
 	w->tid = tid;
-	w->sp = sp;
+	w->sp = sp + 8;
 	return w;
+}
+
+/* Whether a call may hold r_brk's int3 out: its events are then seen at
+   other stops, which the unmap watch makes. */
+static bool
+rbrk_holdable(struct process *p)
+{
+	return unmapwatch_active(p) && bp_find(&p->bps, p->solib.rbrk);
 }
 
 /* One more dlopen of the loaded object l: one more reference (and with
@@ -1280,12 +1290,9 @@ on_dlopen(struct process *p, pid_t tid, struct user_regs_struct *regs, bool mope
 
 	/* With the unmap watch on, its return says what it loaded, instead
 	   of r_brk at RT_ADD and RT_CONSISTENT. */
-	if (!unmapwatch_active(p) || !bp_find(&p->bps, s->rbrk))
+	if (!rbrk_holdable(p))
 		return;
-	uint64_t ret;
-	if (!mem_read_u64(tid, regs->rsp, &ret))
-		return;
-	struct ret_waiter *w = plant_waiter(p, tid, ret, regs->rsp + 8, BP_DLOPEN_RET);
+	struct ret_waiter *w = plant_waiter(p, tid, regs->rsp, BP_DLOPEN_RET);
 	if (!w)
 		return;
 	w->ref = s->opens[s->nopens - 1].event;
@@ -1313,17 +1320,14 @@ on_dlclose(struct process *p, pid_t tid, struct user_regs_struct *regs)
 	symbolize_stack(p, tid, regs, &e->stack);
 
 	/* Stop again when this call returns, to tell whether it unloaded. */
-	uint64_t ret;
-	if (!mem_read_u64(tid, regs->rsp, &ret))
-		return;
-	struct ret_waiter *w = plant_waiter(p, tid, ret, regs->rsp + 8, BP_DLCLOSE_RET);
+	struct ret_waiter *w = plant_waiter(p, tid, regs->rsp, BP_DLCLOSE_RET);
 	if (!w)
 		return;
 	w->ref = id;
 	w->handle = handle;
 	/* With the unmap watch on, its first munmap and its return say what
 	   r_brk at RT_DELETE and RT_CONSISTENT would have. */
-	if (unmapwatch_active(p) && bp_find(&p->bps, p->solib.rbrk)) {
+	if (rbrk_holdable(p)) {
 		w->holds_rbrk = true;
 		rbrk_hold(p, tid);
 	}
@@ -1483,8 +1487,9 @@ static void
 catch_up(struct process *p, pid_t tid, enum rbrk_why why)
 {
 	struct solib_state *s = &p->solib;
-	if (s->rbrk_rearm)
-		rbrk_update(p, tid);
+	/* The int3 as the calls in flight want it (a thread that held it out
+	   may have ended while no thread could put it back). */
+	rbrk_update(p, tid);
 	if (!s->rbrk_holds && !unsynced(p))
 		return;
 	struct user_regs_struct regs;
@@ -1513,10 +1518,9 @@ solib_thread_gone(struct process *p, pid_t tid)
 				k++;
 				continue;
 			}
-			if (bp->waiters[k].holds_rbrk && s->rbrk_holds) {
+			/* r_brk goes back in at the next stop (catch_up). */
+			if (bp->waiters[k].holds_rbrk && s->rbrk_holds)
 				s->rbrk_holds--;
-				s->rbrk_rearm = true;
-			}
 			bp->waiters[k] = bp->waiters[--bp->nwaiters];
 		}
 	}
@@ -1531,7 +1535,9 @@ solib_on_breakpoint(struct process *p, pid_t tid, struct breakpoint *bp,
 	   destructor, or on another thread) comes after what that one did so
 	   far. */
 	bool entry = bp->kind == BP_DLOPEN || bp->kind == BP_DLMOPEN || bp->kind == BP_DLCLOSE;
-	if (entry && (s->rbrk_holds || s->rbrk_rearm || unsynced(p))) {
+	if (entry)
+		rbrk_update(p, tid);
+	if (entry && (s->rbrk_holds || unsynced(p))) {
 		uint64_t addr = bp->addr;
 		drop_stale_waiters(p, tid, regs->rsp);
 		catch_up(p, tid, RBRK_CATCH_UP_BP);

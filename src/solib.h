@@ -107,11 +107,9 @@ struct solib_state {
 	struct latent_data *closing;
 	uint64_t closing_lm;
 	/* The r_brk breakpoint, and how many dlopen or dlclose calls in flight
-	   hold its int3 out (see rbrk_hold in solib.c); to be put back at the
-	   next stop when the last one ended with its thread. */
+	   hold its int3 out (see rbrk_hold in solib.c). */
 	uint64_t rbrk;
 	unsigned int rbrk_holds;
-	bool rbrk_rearm;
 	bool rbrk_blind;	/* back, but other threads ran while it was out */
 	bool rbrk_forced;	/* in for a dlclose's RT_CONSISTENT all the same */
 };

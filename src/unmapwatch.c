@@ -50,6 +50,7 @@ unmapwatch_install(void)
 		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0),
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		/* Without the exit stop, this test is the next one's twin. */
 		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, exit_stop ? __NR_exit_group : __NR_munmap, 6, 0),
 		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_munmap, 5, 0),
 		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_mremap, 4, 0),
