@@ -7,6 +7,7 @@
 #include "mem.h"
 #include "solib.h"
 #include "stats.h"
+#include "stopwait.h"
 #include "tracee.h"
 #include "unmapwatch.h"
 #include "unwind.h"
@@ -1107,6 +1108,13 @@ kill_all_tracees(void)
 			kill(p->pid, SIGKILL);
 }
 
+/* A signal to us asks the wait loop to look at it. */
+static bool
+stop_requested(void)
+{
+	return signals_received || detach_requested;
+}
+
 int
 supervisor_run(const struct supervisor_hooks *hooks)
 {
@@ -1119,7 +1127,7 @@ supervisor_run(const struct supervisor_hooks *hooks)
 		}
 		if (detach_requested && !detaching)
 			detach_begin();
-		pid_t tid = wait4(-1, &status, __WALL, NULL);
+		pid_t tid = stopwait_next(&status, stop_requested);
 		if (tid < 0) {
 			if (errno == EINTR)
 				continue;
@@ -1128,6 +1136,7 @@ supervisor_run(const struct supervisor_hooks *hooks)
 			break;
 		}
 		dispatch(tid, status, hooks);
+		stopwait_resumed();
 	}
 	/* The command's status is that of the last image of its pid. */
 	int status = 0;
