@@ -80,8 +80,11 @@ addrspace_forget_range(struct process *p, uint64_t start, uint64_t end, unsigned
 {
 	struct maps_snapshot *s = &p->maps;
 	double t = clock_now();
-	size_t w = 0;
-	for (size_t i = 0; i < s->n; i++) {
+	size_t first, last;
+	maps_snapshot_overlap(s, start, end, &first, &last);
+	/* Those wholly inside go to the history; the others stay. */
+	size_t w = first;
+	for (size_t i = first; i < last; i++) {
 		struct map_entry *m = &s->v[i];
 		if (m->start >= start && m->end <= end) {
 			maps_history_add(&p->history, m, t, event_id);
@@ -90,54 +93,42 @@ addrspace_forget_range(struct process *p, uint64_t start, uint64_t end, unsigned
 			s->v[w++] = *m;
 		}
 	}
-	s->n = w;
+	maps_snapshot_splice(s, w, last, NULL, 0);
+}
+
+/* A copy of the part [from, to) of m. */
+static void
+entry_part(struct map_entry *dst, const struct map_entry *m, uint64_t from, uint64_t to)
+{
+	map_entry_copy(dst, m);
+	dst->start = from;
+	dst->end = to;
+	if (m->path && m->inode)
+		dst->offset = m->offset + (from - m->start);
+}
+
+static void
+free_entries(struct maps_snapshot *s, size_t first, size_t last)
+{
+	for (size_t i = first; i < last; i++)
+		map_entry_free(&s->v[i]);
 }
 
 /* Put e (deep-copied) into the snapshot, over whatever it covers. */
 static void
 snapshot_insert(struct maps_snapshot *s, const struct map_entry *e)
 {
-	struct map_entry *v = xcalloc(s->n * 2 + 2, sizeof(*v));
-	size_t n = 0;
-	bool placed = false;
-	for (size_t i = 0; i < s->n; i++) {
-		struct map_entry *m = &s->v[i];
-		if (!placed && m->start >= e->start) {
-			map_entry_copy(&v[n++], e);
-			placed = true;
-		}
-		if (m->end <= e->start || m->start >= e->end) {
-			if (!placed && m->start >= e->end) {
-				map_entry_copy(&v[n++], e);
-				placed = true;
-			}
-			v[n++] = *m;
-			continue;
-		}
-		/* The parts of m outside e stay. */
-		if (m->start < e->start) {
-			struct map_entry *b = &v[n++];
-			map_entry_copy(b, m);
-			b->end = e->start;
-		}
-		if (!placed) {
-			map_entry_copy(&v[n++], e);
-			placed = true;
-		}
-		if (m->end > e->end) {
-			struct map_entry *a = &v[n++];
-			map_entry_copy(a, m);
-			if (a->path && a->inode)
-				a->offset = m->offset + (e->end - m->start);
-			a->start = e->end;
-		}
-		map_entry_free(m);
-	}
-	if (!placed)
-		map_entry_copy(&v[n++], e);
-	free(s->v);
-	s->v = v;
-	s->n = n;
+	size_t first, last, k = 0;
+	maps_snapshot_overlap(s, e->start, e->end, &first, &last);
+	struct map_entry add[3];
+	/* The parts of what it covers outside it stay. */
+	if (first < last && s->v[first].start < e->start)
+		entry_part(&add[k++], &s->v[first], s->v[first].start, e->start);
+	map_entry_copy(&add[k++], e);
+	if (first < last && s->v[last - 1].end > e->end)
+		entry_part(&add[k++], &s->v[last - 1], e->end, s->v[last - 1].end);
+	free_entries(s, first, last);
+	maps_snapshot_splice(s, first, last, add, k);
 }
 
 bool
@@ -245,16 +236,13 @@ addrspace_note_unmap(struct process *p, pid_t tid, uint64_t start, uint64_t end,
 	learn_range(p, tid, start, end);
 	struct maps_snapshot *s = &p->maps;
 	double t = clock_now();
-	/* Each overlapped entry keeps at most its part before and after. */
-	struct map_entry *v = xcalloc(s->n * 2 + 1, sizeof(*v));
-	size_t n = 0;
+	size_t first, last, k = 0;
+	maps_snapshot_overlap(s, start, end, &first, &last);
+	/* Of what it overlaps, only the parts before and after it stay. */
+	struct map_entry add[2];
 	uint64_t covered = start;	/* the range is walked in address order */
-	for (size_t i = 0; i < s->n; i++) {
+	for (size_t i = first; i < last; i++) {
 		struct map_entry *m = &s->v[i];
-		if (m->end <= start || m->start >= end) {
-			v[n++] = *m;
-			continue;
-		}
 		uint64_t lo = m->start > start ? m->start : start;
 		uint64_t hi = m->end < end ? m->end : end;
 		if (lo > covered) {
@@ -264,70 +252,48 @@ addrspace_note_unmap(struct process *p, pid_t tid, uint64_t start, uint64_t end,
 		}
 		covered = hi;
 		struct map_entry gone;
-		map_entry_copy(&gone, m);
-		gone.start = lo;
-		gone.end = hi;
-		if (gone.path && gone.inode)
-			gone.offset = m->offset + (lo - m->start);
+		entry_part(&gone, m, lo, hi);
 		maps_history_add(&p->history, &gone, t, 0);
 		mark_unmapped(p, tid, call, pcs, npcs, false);
 		map_entry_free(&gone);
-		if (m->start < lo) {
-			struct map_entry *e = &v[n++];
-			map_entry_copy(e, m);
-			e->end = lo;
-		}
-		if (m->end > hi) {
-			struct map_entry *e = &v[n++];
-			map_entry_copy(e, m);
-			e->start = hi;
-			if (e->path && e->inode)
-				e->offset = m->offset + (hi - m->start);
-		}
-		map_entry_free(m);
+		if (m->start < lo)
+			entry_part(&add[k++], m, m->start, lo);
+		if (m->end > hi)
+			entry_part(&add[k++], m, hi, m->end);
 	}
 	if (covered < end) {
 		struct map_entry gap = { .start = covered, .end = end, .perms = "----" };
 		maps_history_add(&p->history, &gap, t, 0);
 		mark_unmapped(p, tid, call, pcs, npcs, true);
 	}
-	free(s->v);
-	s->v = v;
-	s->n = n;
+	free_entries(s, first, last);
+	maps_snapshot_splice(s, first, last, add, k);
 }
 
 void
 addrspace_protect(struct process *p, uint64_t start, uint64_t end, const char *prot)
 {
 	struct maps_snapshot *s = &p->maps;
+	size_t first, last, k = 0;
+	maps_snapshot_overlap(s, start, end, &first, &last);
 	/* Each overlapped entry splits into at most three: before, inside, after. */
-	struct map_entry *v = xcalloc(s->n * 3 + 1, sizeof(*v));
-	size_t n = 0;
-	for (size_t i = 0; i < s->n; i++) {
+	struct map_entry *add = xcalloc(3 * (last - first) + 1, sizeof(*add));
+	for (size_t i = first; i < last; i++) {
 		struct map_entry *m = &s->v[i];
-		if (m->end <= start || m->start >= end) {
-			v[n++] = *m;
-			continue;
-		}
 		uint64_t cuts[4] = { m->start, m->start > start ? m->start : start,
 				     m->end < end ? m->end : end, m->end };
-		for (int k = 0; k < 3; k++) {
-			if (cuts[k] >= cuts[k + 1])
+		for (int c = 0; c < 3; c++) {
+			if (cuts[c] >= cuts[c + 1])
 				continue;
-			struct map_entry *e = &v[n++];
-			map_entry_copy(e, m);
-			e->start = cuts[k];
-			e->end = cuts[k + 1];
-			if (e->path && e->inode)
-				e->offset = m->offset + (cuts[k] - m->start);
-			if (k == 1)
-				memcpy(e->perms, prot, 3);
+			entry_part(&add[k], m, cuts[c], cuts[c + 1]);
+			if (c == 1)
+				memcpy(add[k].perms, prot, 3);
+			k++;
 		}
-		map_entry_free(m);
 	}
-	free(s->v);
-	s->v = v;
-	s->n = n;
+	free_entries(s, first, last);
+	maps_snapshot_splice(s, first, last, add, k);
+	free(add);
 }
 
 static void

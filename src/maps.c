@@ -399,6 +399,46 @@ maps_snapshot_find(const struct maps_snapshot *s, uint64_t addr)
 	return &s->v[lo - 1];
 }
 
+void
+maps_snapshot_overlap(const struct maps_snapshot *s, uint64_t start, uint64_t end,
+		      size_t *first, size_t *last)
+{
+	/* Entries are sorted and disjoint, so their ends are sorted too:
+	   the first that ends after start, then the first that starts at or
+	   after end. */
+	size_t lo = 0, hi = s->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (s->v[mid].end <= start)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*first = lo;
+	hi = s->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (s->v[mid].start < end)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*last = lo;
+}
+
+void
+maps_snapshot_splice(struct maps_snapshot *s, size_t first, size_t last,
+		     const struct map_entry *add, size_t k)
+{
+	size_t gone = last - first, n = s->n - gone + k;
+	if (k > gone)
+		s->v = xrealloc(s->v, (n ? n : 1) * sizeof(*s->v));
+	memmove(&s->v[first + k], &s->v[last], (s->n - last) * sizeof(*s->v));
+	if (k)
+		memcpy(&s->v[first], add, k * sizeof(*add));
+	s->n = n;
+}
+
 bool
 map_entry_private_writable(const struct map_entry *e)
 {

@@ -44,6 +44,19 @@ void maps_snapshot_free(struct maps_snapshot *s);
 /* The entry containing addr, or NULL. */
 const struct map_entry *maps_snapshot_find(const struct maps_snapshot *s, uint64_t addr);
 
+/* The entries of s that overlap [start, end): s->v[*first] up to, not
+   including, s->v[*last] (*first == *last when none does, where an entry
+   starting at start would go).  A binary search: work that changes a few
+   mappings must not grow with the process's number of mappings. */
+void maps_snapshot_overlap(const struct maps_snapshot *s, uint64_t start, uint64_t end,
+			   size_t *first, size_t *last);
+
+/* Put the k entries of add (moved in: the snapshot owns their paths now)
+   in the place of s->v[first] up to s->v[last], which the caller has
+   already freed.  Keeping s sorted and disjoint is the caller's part. */
+void maps_snapshot_splice(struct maps_snapshot *s, size_t first, size_t last,
+			  const struct map_entry *add, size_t k);
+
 /* Private writable: what the kernel counts as a process's data (and
    stack) in /proc/PID/statm. */
 bool map_entry_private_writable(const struct map_entry *e);

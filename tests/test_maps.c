@@ -992,12 +992,73 @@ test_merge_writable(void)
 	maps_snapshot_free(&w);
 }
 
+/* Which entries a range overlaps, at the edges (touching is not
+   overlapping), in a gap, before and after all; and a splice that
+   replaces some entries with more, fewer, or none. */
+static void
+test_overlap_splice(void)
+{
+	struct maps_snapshot s;
+	parse_str("1000-2000 r-xp 00000000 08:01 7 /lib/a.so\n"
+		  "2000-3000 rw-p 00001000 08:01 7 /lib/a.so\n"
+		  "5000-9000 r--p 00000000 08:01 9 /data/f\n"
+		  "a000-b000 ---p 00000000 00:00 0\n", &s);
+	static const struct {
+		uint64_t start, end;
+		size_t first, last;
+	} want[] = {
+		{ 0x0, 0x1000, 0, 0 },		/* ends where the first starts */
+		{ 0x0, 0x1001, 0, 1 },
+		{ 0x1fff, 0x2001, 0, 2 },
+		{ 0x2000, 0x3000, 1, 2 },
+		{ 0x3000, 0x5000, 2, 2 },	/* in a gap */
+		{ 0x4000, 0xc000, 2, 4 },
+		{ 0x8fff, 0xa000, 2, 3 },
+		{ 0xb000, 0xc000, 4, 4 },	/* after all */
+	};
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		size_t first = 99, last = 99;
+		maps_snapshot_overlap(&s, want[i].start, want[i].end, &first, &last);
+		CU_ASSERT_EQUAL(first, want[i].first);
+		CU_ASSERT_EQUAL(last, want[i].last);
+	}
+
+	/* Two entries become three. */
+	struct map_entry add[3] = {
+		{ .start = 0x1000, .end = 0x1800, .perms = "r-xp" },
+		{ .start = 0x1800, .end = 0x2800, .perms = "rw-p" },
+		{ .start = 0x2800, .end = 0x3000, .perms = "rw-p" },
+	};
+	map_entry_free(&s.v[0]);
+	map_entry_free(&s.v[1]);
+	maps_snapshot_splice(&s, 0, 2, add, 3);
+	CU_ASSERT_EQUAL_FATAL(s.n, 5);
+	CU_ASSERT_EQUAL(s.v[1].start, 0x1800);
+	CU_ASSERT_EQUAL(s.v[2].end, 0x3000);
+	CU_ASSERT_EQUAL(s.v[3].start, 0x5000);
+	CU_ASSERT(path_is(&s.v[3], "/data/f"));
+	CU_ASSERT_EQUAL(s.v[4].start, 0xa000);
+	/* Three become none, then one goes in at the end. */
+	for (size_t i = 0; i < 3; i++)
+		map_entry_free(&s.v[i]);
+	maps_snapshot_splice(&s, 0, 3, NULL, 0);
+	CU_ASSERT_EQUAL_FATAL(s.n, 2);
+	CU_ASSERT_EQUAL(s.v[0].start, 0x5000);
+	struct map_entry tail = { .start = 0xc000, .end = 0xd000, .perms = "rw-p" };
+	maps_snapshot_splice(&s, 2, 2, &tail, 1);
+	CU_ASSERT_EQUAL_FATAL(s.n, 3);
+	CU_ASSERT_EQUAL(s.v[2].start, 0xc000);
+	CU_ASSERT_EQUAL(s.v[1].start, 0xa000);
+	maps_snapshot_free(&s);
+}
+
 int
 main(void)
 {
 	CU_TestInfo tests[] = {
 		{ "parse: normal lines", test_parse_normal },
 		{ "the writable mappings merged into a snapshot", test_merge_writable },
+		{ "snapshot: overlap and splice", test_overlap_splice },
 		{ "parse: empty input", test_parse_empty },
 		{ "parse: paths with spaces", test_parse_path_spaces },
 		{ "parse: (deleted) suffix", test_parse_deleted },
