@@ -294,6 +294,66 @@ known_name(const struct solib_state *s, uint64_t lm, uint64_t l_name)
 	return NULL;
 }
 
+static void
+chain_free(struct chain_entry *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i].name);
+	free(v);
+}
+
+/* The chain of namespace ns from head when it is append_only (see
+   solib_ns): the objects we know, then what follows the last of them,
+   which is one read instead of one per object.  0 when that does not
+   hold up (the head or the last object is not what we knew, or what
+   follows leads back into the chain): it must be read whole. */
+static size_t
+read_chain_tail(pid_t tid, const struct solib_state *s, unsigned int ns, uint64_t head,
+		struct chain_entry **out)
+{
+	size_t n = 0, cap = 0;
+	struct chain_entry *v = NULL;
+	const struct solib *last = NULL;
+	for (size_t i = 0; i < s->n; i++) {
+		const struct solib *l = &s->libs[i];
+		if (l->ns != ns)
+			continue;
+		if (!n && l->lm != head)
+			goto whole;
+		v = xgrow(v, &cap, n + 1, sizeof(*v));
+		v[n].lm = l->lm;
+		v[n].l_addr = l->l_addr;
+		v[n].l_ld = l->l_ld;
+		v[n].l_name = l->l_name;
+		v[n].name = xstrdup(l->path);
+		n++;
+		last = l;
+	}
+	uint64_t w[4];
+	if (!last || !mem_read(tid, last->lm, w, sizeof(w)) || w[LM_ADDR / 8] != last->l_addr ||
+	    w[LM_LD / 8] != last->l_ld || w[LM_NAME / 8] != last->l_name)
+		goto whole;
+	for (uint64_t lm = w[LM_NEXT / 8]; lm; lm = w[LM_NEXT / 8]) {
+		if (n == MAX_LINK_MAPS || seen_before(v, n, lm) || !mem_read(tid, lm, w, sizeof(w)))
+			goto whole;
+		char name[PATH_MAX];
+		if (!w[LM_NAME / 8] || !mem_read_string(tid, w[LM_NAME / 8], name, sizeof(name)))
+			name[0] = '\0';
+		v = xgrow(v, &cap, n + 1, sizeof(*v));
+		v[n].lm = lm;
+		v[n].l_addr = w[LM_ADDR / 8];
+		v[n].l_ld = w[LM_LD / 8];
+		v[n].l_name = w[LM_NAME / 8];
+		v[n].name = xstrdup(name);
+		n++;
+	}
+	*out = v;
+	return n;
+whole:
+	chain_free(v, n);
+	return 0;
+}
+
 /* The chain from lm, read through tid (a stopped thread of pid); *whole
    is false when it could not be read to its end (a loop, an unreadable
    link_map, too many): the objects after that point are unknown, not
@@ -696,9 +756,11 @@ solib_sync(struct process *p, pid_t tid, uint64_t sp, unsigned int ns, uint64_t 
 	   bool expected, bool may_inject, bool *loaded)
 {
 	struct solib_state *s = &p->solib;
-	struct chain_entry *chain;
-	bool whole;
-	size_t n = read_chain(p->pid, tid, s, ns, r_map, &chain, &whole);
+	struct chain_entry *chain = NULL;
+	bool whole = true;
+	size_t n = s->ns[ns].append_only ? read_chain_tail(tid, s, ns, r_map, &chain) : 0;
+	if (!n)
+		n = read_chain(p->pid, tid, s, ns, r_map, &chain, &whole);
 	/* The dynamic linker's chain starts at the main program, which is
 	   never unloaded, and ends.  Anything else is a chain the program
 	   smashed (glibc keeps its own list and repairs r_map at the next
@@ -712,9 +774,7 @@ solib_sync(struct process *p, pid_t tid, uint64_t sp, unsigned int ns, uint64_t 
 		error_msg("pid %d: the link_map chain at %#llx is not the dynamic linker's "
 			  "(corrupt?); library events wait for the next consistent one",
 			  p->pid, (unsigned long long)r_map);
-		for (size_t j = 0; j < n; j++)
-			free(chain[j].name);
-		free(chain);
+		chain_free(chain, n);
 		return false;
 	}
 	if (ns == 0 && !s->main_lm && n)
@@ -1093,8 +1153,10 @@ on_rbrk(struct process *p, pid_t tid, struct user_regs_struct *regs, enum rbrk_w
 		error_msg("pid %d: reading the dynamic linker's r_debug at %#llx failed; this "
 			  "library event is lost", p->pid, (unsigned long long)s->r_debug);
 		/* Read every namespace again at its next consistent state. */
-		for (unsigned int i = 0; i < s->nns; i++)
+		for (unsigned int i = 0; i < s->nns; i++) {
 			s->ns[i].dirty = true;
+			s->ns[i].append_only = false;
+		}
 		s->history_known = false;
 		return;
 	}
@@ -1108,6 +1170,8 @@ on_rbrk(struct process *p, pid_t tid, struct user_regs_struct *regs, enum rbrk_w
 			continue;
 		changing = true;
 		s->ns[i].dirty = true;
+		if (v[i].state == RT_DELETE)
+			s->ns[i].append_only = false;
 		/* What is about to go is in the snapshot as it is now (RELRO
 		   included, see solib_sync): at RT_CONSISTENT its mappings can
 		   be taken out without reading the maps.  Read at the first
@@ -1143,12 +1207,15 @@ on_rbrk(struct process *p, pid_t tid, struct user_regs_struct *regs, enum rbrk_w
 		s->ns[i].lost = !solib_sync(p, tid, regs->rsp, i, v[i].r_map, expected,
 					    why == RBRK_HIT, &l);
 		s->ns[i].dirty = s->ns[i].lost;
+		s->ns[i].append_only = !s->ns[i].lost;
 		synced |= expected;
 		loaded |= l;
 	}
 	/* Namespaces the list did not lead to this time. */
-	for (unsigned int i = n; i < s->nns; i++)
+	for (unsigned int i = n; i < s->nns; i++) {
 		s->ns[i].dirty = true;
+		s->ns[i].append_only = false;
+	}
 	update_history_known(s);
 	/* The unloads were read with the loader lock held: r_brk may go out
 	   again for the calls still in flight. */

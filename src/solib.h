@@ -63,6 +63,12 @@ struct solib_ns {
 	   reading it failed.  Read it at its next RT_CONSISTENT. */
 	bool dirty;
 	bool lost;		/* its last read failed: history unknown */
+	/* Read whole at a consistent state, and never seen at RT_DELETE
+	   since: objects can only have been added, at its end (glibc
+	   appends; before it takes one out it says RT_DELETE, which r_brk,
+	   or with r_brk held out the unmap's stop, shows).  Its next read
+	   starts from the last object we know. */
+	bool append_only;
 	int32_t state;		/* its r_state when r_debug was last read */
 	uint64_t hooks_lm;	/* the object (its own libc) whose dlopen and
 				   dlclose are hooked, 0: none yet */
