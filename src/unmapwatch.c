@@ -35,29 +35,36 @@ unmapwatch_stop_at_exit(bool on)
 bool
 unmapwatch_install(void)
 {
-	/* munmap, mremap, and an anonymous mmap with MAP_FIXED (it may
-	   replace what is there; MAP_FIXED_NOREPLACE never does, and has
-	   MAP_FIXED's bit clear) stop for the tracer, and unless the process
-	   may go to gdb, exit_group (once per process: what a dlopen that
-	   never returns loaded is read there, see solib.c); everything else
-	   runs.
+	/* munmap, mremap, and an anonymous mmap with MAP_FIXED that leaves
+	   its pages unwritable (it may replace what is there; MAP_FIXED_NOREPLACE
+	   never does, and has MAP_FIXED's bit clear) stop for the tracer, and
+	   unless the process may go to gdb, exit_group (once per process:
+	   what a dlopen that never returns loaded is read there, see
+	   solib.c); everything else runs.
 	   A file mapped with MAP_FIXED is the dynamic linker placing a
 	   library's segments inside its own reservation, three times per
 	   dlopen, which the library events account for; a program seldom
-	   does it, and the munmap that ends such a mapping is still seen. */
+	   does it, and the munmap that ends such a mapping is still seen.
+	   A writable one is the dynamic linker's zero-filled .bss of a
+	   library (again the load accounts for it), or memory an allocator
+	   zeroes or commits: no access to those pages can fault, the writable
+	   memory's count tells the scan they changed (see writable.c), and
+	   whatever unmaps or protects them later is seen then. */
 	struct sock_filter code[] = {
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
 		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0),
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
 		/* Without the exit stop, this test is the next one's twin. */
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, exit_stop ? __NR_exit_group : __NR_munmap, 6, 0),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_munmap, 5, 0),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_mremap, 4, 0),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_mmap, 0, 4),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, exit_stop ? __NR_exit_group : __NR_munmap, 8, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_munmap, 7, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_mremap, 6, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_mmap, 0, 6),
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[3])),
-		BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, MAP_FIXED, 0, 2),
-		BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, MAP_ANONYMOUS, 0, 1),
+		BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, MAP_FIXED, 0, 4),
+		BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, MAP_ANONYMOUS, 0, 3),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[2])),
+		BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, PROT_WRITE, 1, 0),
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRACE),
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
 	};

@@ -1,7 +1,9 @@
-/* Seeing every munmap, mremap and anonymous mmap(MAP_FIXED) as it
-   happens, so that the history has no blind spots between library
-   events (a file mapped with MAP_FIXED is the dynamic linker's own
-   placing of segments: not stopped): a seccomp filter,
+/* Seeing every munmap, mremap and anonymous mmap(MAP_FIXED) that leaves
+   its pages unwritable as it happens, so that the history has no blind
+   spots between library events (a file mapped with MAP_FIXED is the
+   dynamic linker's own placing of segments, a writable anonymous one its
+   zero-filled .bss or an allocator's zeroed memory: not stopped, see
+   unmapwatch.c): a seccomp filter,
    installed in the command before it is executed and inherited by all its
    children (the kernel runs a command's own filters too, and the strictest
    answer wins), stops exactly those calls for the tracer (SECCOMP_RET_TRACE
