@@ -1,9 +1,11 @@
 /* The libunwind-ptrace backend.
-   Two things make it fast enough to walk a stack at every dlclose: one
+   Three things make it fast enough to walk a stack at every dlclose: one
    address space per process with libunwind's cache on (a dlclose called
    from the same place again costs no unwind-table search), flushed when a
-   library goes; and memory read through process_vm_readv a page at a time
-   instead of libunwind's one PTRACE_PEEKDATA per word. */
+   library goes; memory read through process_vm_readv a page at a time
+   instead of libunwind's one PTRACE_PEEKDATA per word; and a pc's unwind
+   table found through our own snapshot and files, not libunwind's read of
+   the whole maps. */
 #include "config.h"
 #include "unwind.h"
 #include "elfsym.h"
@@ -155,18 +157,19 @@ find_in_mapped_table(unw_addr_space_t as, unw_word_t ip, unw_proc_info_t *pi,
 	return UNW_OBJ(dwarf_search_unwind_table)(as, ip, &di, pi, need_unwind_info, arg);
 }
 
-/* libunwind 1.6 opens /proc/PID/root followed by the path in the maps, but
-   the maps name files as seen from our root, not the process's: in a
-   chroot nothing is found, and the walk falls back to frame pointers,
-   skipping frames.  Then the table in the process's memory serves. */
+/* The table in the process's memory first: libunwind's own search reads
+   the whole /proc/PID/maps and maps the file at every pc its cache does not
+   know (hundreds of microseconds in a process with a thousand mappings),
+   and in a chroot finds nothing (it opens /proc/PID/root followed by the
+   path in the maps, which names files as seen from our root).  Then
+   libunwind's, for code our snapshot or files do not cover. */
 static int
 acc_find_proc_info(unw_addr_space_t as, unw_word_t ip, unw_proc_info_t *pi,
 		   int need_unwind_info, void *arg)
 {
-	int ret = _UPT_find_proc_info(as, ip, pi, need_unwind_info, arg);
-	if (ret == -UNW_ENOINFO && find_in_mapped_table(as, ip, pi, need_unwind_info, arg) == 0)
+	if (find_in_mapped_table(as, ip, pi, need_unwind_info, arg) == 0)
 		return 0;
-	return ret;
+	return _UPT_find_proc_info(as, ip, pi, need_unwind_info, arg);
 }
 
 static unw_accessors_t accessors;
