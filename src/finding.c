@@ -38,12 +38,27 @@ finding_set_sink(finding_sink_fn *fn, void *arg)
 	sink_arg = arg;
 }
 
+/* Published, not handed to the sink yet. */
+static struct finding **queued;
+static size_t nqueued, queued_cap;
+
 void
 finding_publish(struct finding *f)
 {
 	finding_sign(f);
-	if (sink)
-		sink(f, sink_arg);
+	queued = xgrow(queued, &queued_cap, nqueued + 1, sizeof(*queued));
+	queued[nqueued++] = f;
+	if (f->kind == FINDING_FAULT)
+		finding_flush();
+}
+
+void
+finding_flush(void)
+{
+	for (size_t i = 0; i < nqueued; i++)
+		if (sink)
+			sink(queued[i], sink_arg);
+	nqueued = 0;
 }
 
 /* FNV-1a, 64 bits: stable, and enough to group reports. */
@@ -133,6 +148,9 @@ fact_free(struct fact *x)
 void
 finding_free_all(void)
 {
+	free(queued);
+	queued = NULL;
+	nqueued = queued_cap = 0;
 	for (size_t i = 0; i < nfindings; i++) {
 		struct finding *f = findings[i];
 		free(f->category);

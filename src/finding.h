@@ -164,8 +164,15 @@ void finding_sign(struct finding *f);
    findings; the report, registered by main.c, prints and counts them. */
 typedef void finding_sink_fn(const struct finding *f, void *arg);
 void finding_set_sink(finding_sink_fn *fn, void *arg);
-/* f is complete: signed, and handed to the sink (if any). */
+/* f is complete: signed, and handed to the sink (if any), a fault at
+   once (its process may be handed to a debugger or die next), anything
+   else at the next finding_flush: printing may read a library's debug
+   information, which can take tens of milliseconds, and the process it
+   is about should not wait stopped for that. */
 void finding_publish(struct finding *f);
+/* Hand the findings published since to the sink, in their order: called
+   once the stopped threads have been resumed, and at the end. */
+void finding_flush(void);
 void finding_free_all(void);
 /* What a latent finding counts for --error-exitcode: its definite
    references, threads and handlers. */

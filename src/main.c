@@ -145,6 +145,15 @@ command_of(pid_t pid)
 	return unknown;
 }
 
+/* The findings made at the stop just dealt with, printed once its
+   thread runs again. */
+static void
+flush_findings(void *arg)
+{
+	(void)arg;
+	finding_flush();
+}
+
 /* Said on stderr, as strace does, once its libraries are read and the
    breakpoints planted: from here on nothing is missed. */
 static void
@@ -295,7 +304,7 @@ main(int argc, char **argv)
 	struct supervisor_hooks hooks = {
 		.on_fault = diagnose_fault, .hand_off = diagnose_hand_off,
 		.on_killed = diagnose_killed, .on_attached = announce_attached,
-		.arg = &dc,
+		.between_stops = flush_findings, .arg = &dc,
 	};
 	int fail_status;
 	if (npids) {
@@ -324,6 +333,7 @@ main(int argc, char **argv)
 	}
 
 	int status = supervisor_run(&hooks);
+	finding_flush();
 
 	report_timelines(ro);
 	report_summary(ro->out);

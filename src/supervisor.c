@@ -1136,6 +1136,8 @@ supervisor_run(const struct supervisor_hooks *hooks)
 			break;
 		}
 		dispatch(tid, status, hooks);
+		if (hooks && hooks->between_stops)
+			hooks->between_stops(hooks->arg);
 		stopwait_resumed();
 	}
 	/* The command's status is that of the last image of its pid. */

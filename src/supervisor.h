@@ -20,6 +20,9 @@ struct supervisor_hooks {
 	/* A process we attached to (-p) is set up: its libraries read, the
 	   breakpoints planted. */
 	void (*on_attached)(struct process *p, void *arg);
+	/* A stop has been dealt with (its thread runs again, unless it was
+	   left stopped on purpose): what can wait for that goes now. */
+	void (*between_stops)(void *arg);
 	void *arg;
 };
 
