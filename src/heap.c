@@ -116,9 +116,12 @@ heap_walk(const struct heap_reader *r, uint64_t start, uint64_t end, const uint6
 	struct chunk_info prev = { CHUNK_UNKNOWN, 0, 0 };
 	/* Every test is written as a distance from c, never as c + size:
 	   a size near 2^64 read from a smashed header must not wrap. */
+	/* The size word of the chunk at c, when the step before read it. */
+	bool have_size = false;
+	uint64_t size_at_c = 0;
 	while (k < n && end - c >= CHUNK_HDR) {
-		uint64_t size;
-		if (++chunks > HEAP_MAX_CHUNKS || !window_word(&w, c + 8, &size)) {
+		uint64_t size = size_at_c;
+		if (++chunks > HEAP_MAX_CHUNKS || (!have_size && !window_word(&w, c + 8, &size))) {
 			whole = false;
 			break;
 		}
@@ -129,8 +132,9 @@ heap_walk(const struct heap_reader *r, uint64_t start, uint64_t end, const uint6
 		}
 		uint64_t next = c + size, next_size = 0;
 		/* The top chunk has no successor: it is free. */
-		bool in_use = end - next >= 16 && window_word(&w, next + 8, &next_size) &&
-			      (next_size & PREV_INUSE);
+		have_size = end - next >= 16 && window_word(&w, next + 8, &next_size);
+		size_at_c = next_size;
+		bool in_use = have_size && (next_size & PREV_INUSE);
 		uint64_t user = c + CHUNK_HDR;
 		if (in_use && ntc && bsearch(&user, tc, ntc, sizeof(*tc), cmp_u64))
 			in_use = false;
