@@ -4,6 +4,8 @@
 #include "stats.h"
 #include "xmalloc.h"
 
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/uio.h>
@@ -15,6 +17,15 @@
 #define SCAN_MAX_HITS 4096
 /* Pieces per process_vm_readv: the kernel's UIO_MAXIOV is 1024. */
 #define SCAN_IOV 1024
+/* A page never written reads as zeros and holds no pointer: in a range
+   of at least this many pages, only those /proc/PID/pagemap says are in
+   memory or swapped out are read.  A thread's stack is a mapping of
+   megabytes of which a few pages are used, a heap's end is reserved
+   before it is touched. */
+#define PAGEMAP_MIN_PAGES 16
+#define PAGEMAP_BATCH 4096	/* entries per read of the pagemap */
+#define PM_PRESENT (1ULL << 63)
+#define PM_SWAPPED (1ULL << 62)
 
 static bool
 scannable(const struct map_entry *m)
@@ -76,6 +87,8 @@ struct batch {
 	size_t n, bytes;
 	struct scan_result *r;
 	size_t *cap;
+	int pagemap;		/* /proc/TID/pagemap, -1: read everything */
+	uint64_t *entries;	/* PAGEMAP_BATCH of them */
 };
 
 static void
@@ -147,6 +160,43 @@ scan_range(struct batch *b, uint64_t start, uint64_t end)
 	}
 }
 
+/* [start, end) less its pages never written (see PAGEMAP_MIN_PAGES).  A
+   part of the pagemap that cannot be read is read as if all used. */
+static void
+scan_used(struct batch *b, uint64_t start, uint64_t end)
+{
+	uint64_t first = start & ~(uint64_t)(b->page - 1);
+	if (b->pagemap < 0 || (end - first) / b->page < PAGEMAP_MIN_PAGES) {
+		scan_range(b, start, end);
+		return;
+	}
+	uint64_t run = start;	/* where the current run of used pages began */
+	bool in_run = false;
+	for (uint64_t a = first; a < end;) {
+		size_t n = (size_t)((end - a + b->page - 1) / b->page);
+		if (n > PAGEMAP_BATCH)
+			n = PAGEMAP_BATCH;
+		ssize_t got = pread(b->pagemap, b->entries, n * 8, (off_t)(a / b->page * 8));
+		size_t known = got > 0 ? (size_t)got / 8 : 0;
+		for (size_t i = 0; i < n; i++, a += b->page) {
+			bool used = i >= known || (b->entries[i] & (PM_PRESENT | PM_SWAPPED));
+			uint64_t from = a > start ? a : start;
+			uint64_t to = end - a > b->page ? a + b->page : end;
+			if (used && !in_run) {
+				run = from;
+				in_run = true;
+			} else if (!used && in_run) {
+				scan_range(b, run, from);
+				in_run = false;
+			}
+			if (!used)
+				b->r->skipped += to - from;
+		}
+	}
+	if (in_run)
+		scan_range(b, run, end);
+}
+
 void
 scan_process(pid_t tid, const struct maps_snapshot *maps, uint64_t lo, uint64_t hi,
 	     uint64_t skip_lo, uint64_t skip_hi, uint64_t live_sp, struct scan_result *out)
@@ -164,6 +214,10 @@ scan_process(pid_t tid, const struct maps_snapshot *maps, uint64_t lo, uint64_t 
 	b->page = (size_t)sysconf(_SC_PAGESIZE);
 	b->r = out;
 	b->cap = &cap;
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/pagemap", (int)tid);
+	b->pagemap = open(path, O_RDONLY | O_CLOEXEC);
+	b->entries = b->pagemap >= 0 ? xmalloc(PAGEMAP_BATCH * sizeof(*b->entries)) : NULL;
 	for (size_t i = 0; i < maps->n; i++) {
 		const struct map_entry *m = &maps->v[i];
 		if (!scannable(m))
@@ -176,19 +230,23 @@ scan_process(pid_t tid, const struct maps_snapshot *maps, uint64_t lo, uint64_t 
 			if (start >= skip_lo && end <= skip_hi)
 				continue;
 			if (start < skip_lo)
-				scan_range(b, start, skip_lo);
+				scan_used(b, start, skip_lo);
 			if (end > skip_hi)
-				scan_range(b, skip_hi, end);
+				scan_used(b, skip_hi, end);
 			continue;
 		}
-		scan_range(b, start, end);
+		scan_used(b, start, end);
 	}
 	batch_flush(b);
+	if (b->pagemap >= 0)
+		close(b->pagemap);
+	free(b->entries);
 	free(b->buf);
 	free(b);
 	out->seconds = clock_now() - t0;
 	stats.scans++;
 	stats.scan_bytes += out->bytes;
+	stats.scan_skipped += out->skipped;
 	stats.scan_seconds += out->seconds;
 }
 

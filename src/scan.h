@@ -19,12 +19,14 @@ struct scan_result {
 	size_t n;
 	size_t dropped;		/* hits beyond the cap */
 	uint64_t bytes;		/* bytes read */
+	uint64_t skipped;	/* bytes of pages never written, not read */
 	double seconds;
 };
 
 /* Scan the writable private mappings in maps for words in [lo, hi),
-   leaving out [skip_lo, skip_hi) (the library's own data) and, in the
-   mapping that holds live_sp, everything below live_sp (dead stack).
+   leaving out [skip_lo, skip_hi) (the library's own data), in the
+   mapping that holds live_sp everything below live_sp (dead stack), and
+   pages never written (zeros).
    Memory is read through tid, a stopped thread (a process whose main
    thread has exited cannot be read through its pid). */
 void scan_process(pid_t tid, const struct maps_snapshot *maps, uint64_t lo, uint64_t hi,

@@ -21,6 +21,7 @@ struct stats {
 	unsigned long writable_reads;	/* writable mappings asked of the kernel */
 	unsigned long writable_from_snapshot;	/* ... or found in the snapshot */
 	unsigned long long scan_bytes;
+	unsigned long long scan_skipped;	/* pages never written, not read */
 	double scan_seconds;
 };
 

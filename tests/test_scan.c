@@ -1,6 +1,7 @@
 /* Unit tests for scan.c, on this very process: many small mappings read in
    batches, pieces that cannot be read (unmapped since the snapshot, whole
-   or in part), a mapping bigger than one read, and the skipped ranges. */
+   or in part), a mapping bigger than one read, the skipped ranges, and
+   pages never written. */
 #include "config.h"
 #include "scan.h"
 #include "stats.h"
@@ -177,6 +178,39 @@ test_big_and_skips(void)
 	free(s.v);
 }
 
+/* A mapping of 64 pages of which three were written (the first, one in
+   the middle, the last): only those are read, the others counted as
+   never written; the dead stack below live_sp still left out. */
+static void
+test_never_written(void)
+{
+	size_t n = 64;
+	uint8_t *m = map_pages(n);
+	struct maps_snapshot s = { 0 };
+	size_t cap = 0;
+	add(&s, &cap, (uint64_t)m, (uint64_t)m + n * page);
+	put(m + 16, LO + 1);
+	put(m + 40 * page + 8, LO + 2);
+	put(m + n * page - 8, LO + 3);
+	struct scan_result r;
+	scan_process(getpid(), &s, LO, HI, 0, 0, 0, &r);
+	CU_ASSERT_EQUAL(r.n, 3);
+	CU_ASSERT(has_hit(&r, (uint64_t)m + 16, LO + 1));
+	CU_ASSERT(has_hit(&r, (uint64_t)m + 40 * page + 8, LO + 2));
+	CU_ASSERT(has_hit(&r, (uint64_t)m + n * page - 8, LO + 3));
+	CU_ASSERT_EQUAL(r.bytes, 3 * page);
+	CU_ASSERT_EQUAL(r.skipped, (n - 3) * page);
+	scan_result_free(&r);
+	/* From the middle of the first page: its word at 16 is dead stack. */
+	scan_process(getpid(), &s, LO, HI, 0, 0, (uint64_t)m + 24, &r);
+	CU_ASSERT_EQUAL(r.n, 2);
+	CU_ASSERT_FALSE(has_hit(&r, (uint64_t)m + 16, LO + 1));
+	CU_ASSERT_EQUAL(r.bytes, 3 * page - 24);
+	scan_result_free(&r);
+	munmap(m, n * page);
+	free(s.v);
+}
+
 int
 main(void)
 {
@@ -185,6 +219,7 @@ main(void)
 		{ "many small mappings, some gone", test_many_small },
 		{ "holes inside and at the start of mappings", test_holes },
 		{ "a mapping bigger than a read, and what is left out", test_big_and_skips },
+		{ "pages never written are not read", test_never_written },
 		CU_TEST_INFO_NULL,
 	};
 
