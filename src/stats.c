@@ -17,8 +17,8 @@ stats_print(FILE *out)
 		stats.unwinds, stats.library_events, stats.dlopen_calls, stats.dlclose_calls,
 		max_rss_kb);
 	if (stats.polled_stops)
-		fprintf(out, "%s: stats: %lu stops found by polling, the others by sleeping\n",
-			PACKAGE, stats.polled_stops);
+		fprintf(out, "%s: stats: %lu events (stops, exits) found while polling, the "
+			"others after sleeping\n", PACKAGE, stats.polled_stops);
 	if (stats.unmap_stops)
 		fprintf(out, "%s: stats: unmap watch: %lu stops (munmap, mremap, mmap(MAP_FIXED))\n",
 			PACKAGE, stats.unmap_stops);

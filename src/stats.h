@@ -7,7 +7,7 @@
 
 struct stats {
 	unsigned long stops;		/* every wait() that reported a stopped tracee */
-	unsigned long polled_stops;	/* ... of them, found by polling (stopwait.c) */
+	unsigned long polled_stops;	/* wait() results found by polling (stopwait.c) */
 	unsigned long breakpoint_hits;
 	unsigned long single_steps;
 	unsigned long emulated;		/* breakpoint instructions emulated */
