@@ -23,14 +23,18 @@
    keep the dlclosing thread stopped for minutes. */
 #define HEAP_MAX_CHUNKS	(64UL << 20)
 
-/* A sliding window over the heap: the walk reads forward only. */
+/* A sliding window over the heap: the walk reads forward only.  It
+   starts small and doubles: reading a page of the tracee that was never
+   written maps the zero page there, and the scan then reads it as used
+   (see scan.c), so a small heap's untouched end is not read. */
 struct window {
 	const struct heap_reader *r;
-	uint64_t base;
-	size_t len;
+	uint64_t base, end;
+	size_t len, size;
 	uint8_t *buf;
 };
 
+#define WINDOW_FIRST (16u << 10)
 #define WINDOW_SIZE (1u << 20)
 
 static bool
@@ -38,7 +42,12 @@ window_word(struct window *w, uint64_t addr, uint64_t *val)
 {
 	if (addr < w->base || addr - w->base > w->len || w->len - (addr - w->base) < 8) {
 		w->base = addr & ~4095ULL;
-		w->len = w->r->read(w->r->arg, w->base, w->buf, WINDOW_SIZE);
+		size_t want = w->size;
+		if (w->end > w->base && w->end - w->base < want)
+			want = (size_t)(w->end - w->base);
+		w->len = w->r->read(w->r->arg, w->base, w->buf, want);
+		if (w->size < WINDOW_SIZE)
+			w->size *= 2;
 		if (w->len < 8 || addr - w->base > w->len - 8)
 			return false;
 	}
@@ -104,7 +113,7 @@ heap_walk(const struct heap_reader *r, uint64_t start, uint64_t end, const uint6
 		return true;
 	uint64_t *tc;
 	size_t ntc = tcache_chunks(r, start, &tc);
-	struct window w = { r, 0, 0, xmalloc(WINDOW_SIZE) };
+	struct window w = { r, 0, end, 0, WINDOW_FIRST, xmalloc(WINDOW_SIZE) };
 	size_t k = 0;
 	unsigned long chunks = 0;
 	bool whole = true;

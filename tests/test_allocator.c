@@ -169,6 +169,68 @@ test_heap_edges(void)
 	CU_ASSERT_EQUAL(out[5].user, 0x10050);
 }
 
+/* A bigger heap at BIG_AT: BIG_CHUNKS chunks of 64 bytes, every third
+   free, then the top chunk to the end of its 4 MiB. */
+#define BIG_AT 0x1000000ULL
+#define BIG_SIZE (4u << 20)
+#define BIG_CHUNKS 30000
+static uint64_t *big_heap;
+static uint64_t big_read_end;	/* the highest address read, plus one */
+
+static size_t
+big_read(void *arg, uint64_t addr, void *buf, size_t len)
+{
+	(void)arg;
+	if (addr < BIG_AT || addr - BIG_AT >= BIG_SIZE)
+		return 0;
+	size_t have = BIG_SIZE - (addr - BIG_AT);
+	if (len > have)
+		len = have;
+	memcpy(buf, (const char *)big_heap + (addr - BIG_AT), len);
+	if (addr + len > big_read_end)
+		big_read_end = addr + len;
+	return len;
+}
+
+/* Across the walk's windows (it reads more at a time as it goes) every
+   block is classified right; and a walk whose words are all near the
+   heap's start reads little beyond them, not the untouched top. */
+static void
+test_heap_windows(void)
+{
+	big_heap = calloc(1, BIG_SIZE);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(big_heap);
+	for (size_t i = 0; i < BIG_CHUNKS; i++) {
+		/* The chunk after i says whether i is in use. */
+		bool prev_in_use = i == 0 || (i - 1) % 3 != 0;
+		big_heap[(i * 64 + 8) / 8] = 64 | (prev_in_use ? 1 : 0);
+	}
+	uint64_t top = BIG_CHUNKS * 64;
+	big_heap[(top + 8) / 8] = (BIG_SIZE - top) | ((BIG_CHUNKS - 1) % 3 != 0 ? 1 : 0);
+	struct heap_reader r = { big_read, NULL };
+	uint64_t addrs[BIG_CHUNKS / 1000];
+	struct chunk_info out[BIG_CHUNKS / 1000];
+	size_t n = 0;
+	for (size_t i = 7; i < BIG_CHUNKS; i += 1000)
+		addrs[n++] = BIG_AT + i * 64 + 16 + 8;
+	big_read_end = 0;
+	CU_ASSERT_TRUE(heap_walk(&r, BIG_AT, BIG_AT + BIG_SIZE, addrs, n, out));
+	for (size_t k = 0; k < n; k++) {
+		size_t i = 7 + k * 1000;
+		CU_ASSERT_EQUAL(out[k].state, i % 3 == 0 ? CHUNK_FREE : CHUNK_ALLOCATED);
+		CU_ASSERT_EQUAL(out[k].user, BIG_AT + i * 64 + 16);
+		CU_ASSERT_EQUAL(out[k].size, 56);
+	}
+	/* One word in the tenth chunk: the first window only. */
+	const uint64_t one = BIG_AT + 10 * 64 + 16;
+	struct chunk_info o;
+	big_read_end = 0;
+	CU_ASSERT_TRUE(heap_walk(&r, BIG_AT, BIG_AT + BIG_SIZE, &one, 1, &o));
+	CU_ASSERT_EQUAL(o.state, CHUNK_ALLOCATED);
+	CU_ASSERT(big_read_end <= BIG_AT + (64u << 10));
+	free(big_heap);
+}
+
 int
 main(void)
 {
@@ -177,6 +239,7 @@ main(void)
 		{ "version: this libc", test_version_this_libc },
 		{ "version: made-up files", test_version_files },
 		{ "heap: words at the edges of blocks", test_heap_edges },
+		{ "heap: a walk across windows, and one that stops early", test_heap_windows },
 		CU_TEST_INFO_NULL,
 	};
 
