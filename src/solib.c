@@ -294,6 +294,20 @@ known_name(const struct solib_state *s, uint64_t lm, uint64_t l_name)
 	return NULL;
 }
 
+/* One more entry at the end of v (its n entries, room for cap). */
+static void
+chain_push(struct chain_entry **v, size_t *cap, size_t *n, uint64_t lm, uint64_t l_addr,
+	   uint64_t l_ld, uint64_t l_name, const char *name)
+{
+	*v = xgrow(*v, cap, *n + 1, sizeof(**v));
+	struct chain_entry *e = &(*v)[(*n)++];
+	e->lm = lm;
+	e->l_addr = l_addr;
+	e->l_ld = l_ld;
+	e->l_name = l_name;
+	e->name = xstrdup(name);
+}
+
 static void
 chain_free(struct chain_entry *v, size_t n)
 {
@@ -320,13 +334,7 @@ read_chain_tail(pid_t tid, const struct solib_state *s, unsigned int ns, uint64_
 			continue;
 		if (!n && l->lm != head)
 			goto whole;
-		v = xgrow(v, &cap, n + 1, sizeof(*v));
-		v[n].lm = l->lm;
-		v[n].l_addr = l->l_addr;
-		v[n].l_ld = l->l_ld;
-		v[n].l_name = l->l_name;
-		v[n].name = xstrdup(l->path);
-		n++;
+		chain_push(&v, &cap, &n, l->lm, l->l_addr, l->l_ld, l->l_name, l->path);
 		last = l;
 	}
 	uint64_t w[4];
@@ -339,13 +347,7 @@ read_chain_tail(pid_t tid, const struct solib_state *s, unsigned int ns, uint64_
 		char name[PATH_MAX];
 		if (!w[LM_NAME / 8] || !mem_read_string(tid, w[LM_NAME / 8], name, sizeof(name)))
 			name[0] = '\0';
-		v = xgrow(v, &cap, n + 1, sizeof(*v));
-		v[n].lm = lm;
-		v[n].l_addr = w[LM_ADDR / 8];
-		v[n].l_ld = w[LM_LD / 8];
-		v[n].l_name = w[LM_NAME / 8];
-		v[n].name = xstrdup(name);
-		n++;
+		chain_push(&v, &cap, &n, lm, w[LM_ADDR / 8], w[LM_LD / 8], w[LM_NAME / 8], name);
 	}
 	*out = v;
 	return n;
@@ -403,13 +405,7 @@ read_chain(pid_t pid, pid_t tid, const struct solib_state *s, unsigned int ns, u
 			snprintf(name, sizeof(name), "%s", known);
 		else if (!w[LM_NAME / 8] || !mem_read_string(tid, w[LM_NAME / 8], name, sizeof(name)))
 			name[0] = '\0';
-		v = xgrow(v, &cap, n + 1, sizeof(*v));
-		v[n].lm = lm;
-		v[n].l_addr = w[LM_ADDR / 8];
-		v[n].l_ld = w[LM_LD / 8];
-		v[n].l_name = w[LM_NAME / 8];
-		v[n].name = xstrdup(name);
-		n++;
+		chain_push(&v, &cap, &n, lm, w[LM_ADDR / 8], w[LM_LD / 8], w[LM_NAME / 8], name);
 		lm = w[LM_NEXT / 8];
 	}
 	if (n == MAX_LINK_MAPS) {
