@@ -383,20 +383,11 @@ maps_snapshot_free(struct maps_snapshot *s)
 const struct map_entry *
 maps_snapshot_find(const struct maps_snapshot *s, uint64_t addr)
 {
-	size_t lo = 0, hi = s->n;
-
-	/* Find the first entry starting above addr; the one before it is the
-	   only one that can contain addr. */
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (s->v[mid].start <= addr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (lo == 0 || addr >= s->v[lo - 1].end)
-		return NULL;
-	return &s->v[lo - 1];
+	size_t first, last;
+	if (addr == UINT64_MAX)
+		return NULL;	/* no entry ends past it */
+	maps_snapshot_overlap(s, addr, addr + 1, &first, &last);
+	return first < last ? &s->v[first] : NULL;
 }
 
 void
