@@ -17,15 +17,14 @@ enum bp_kind {
 	BP_DLCLOSE,		/* entry of dlclose */
 	BP_DLMOPEN,		/* entry of dlmopen */
 	BP_DLCLOSE_RET,		/* return address of one dlclose call (temporary) */
-	BP_DLOPEN_RET,		/* return address of one dlopen or dlmopen call (temporary) */
 };
 
-/* A dlopen or dlclose call waiting for its return. */
+/* A dlclose call waiting for its return. */
 struct ret_waiter {
 	pid_t tid;
 	uint64_t sp;		/* its stack pointer after the return */
-	unsigned int ref;	/* the dlclose event id (dlclose) */
-	uint64_t handle;	/* the dlclose argument (dlclose) */
+	unsigned int ref;	/* the dlclose event id */
+	uint64_t handle;	/* the dlclose argument */
 	bool holds_rbrk;	/* r_brk's int3 is out until it returns (solib.c) */
 };
 
@@ -40,7 +39,7 @@ struct breakpoint {
 	unsigned int steppers;	/* threads single-stepping over it right now: the
 				   int3 goes back only when the last one is done */
 	bool disarmed;		/* kept in the table, its int3 out for a while */
-	unsigned int nwaiters;	/* BP_DLCLOSE_RET, BP_DLOPEN_RET */
+	unsigned int nwaiters;	/* BP_DLCLOSE_RET */
 	struct ret_waiter waiters[BP_MAX_WAITERS];
 };
 

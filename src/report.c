@@ -118,13 +118,21 @@ report_event(FILE *out, const struct process *p, const struct tl_event *e)
 	case TL_EXEC:
 		fprintf(out, "%s\n", path ? path : "?");
 		break;
-	case TL_LOAD:
+	case TL_LOAD: {
+		/* Loads are seen at the next stop after their dlopen, which
+		   can be much later: the call's own time is said. */
+		const struct tl_event *by = e->dlopen_ref ?
+					    timeline_find(&p->timeline, e->dlopen_ref) : NULL;
 		if (e->flags >= 0 && e->flags != 0)
 			solib_format_flags(e->flags, extra, sizeof(extra));
-		fprintf(out, "%s%s  %#llx-%#llx%s%s%s\n", path, ns, (unsigned long long)e->start,
+		fprintf(out, "%s%s  %#llx-%#llx%s%s%s", path, ns, (unsigned long long)e->start,
 			(unsigned long long)e->end, extra[0] ? "  " : "", extra,
 			e->at_attach ? "  (before attach)" : "");
+		if (by)
+			fprintf(out, "  (dlopen at %.3f ms)", by->t * 1e3);
+		fputc('\n', out);
 		break;
+	}
 	case TL_UNLOAD: {
 		const struct tl_event *by = e->ref ? timeline_find(&p->timeline, e->ref) : NULL;
 		fprintf(out, "%s%s  %#llx-%#llx  mappings gone", path, ns,

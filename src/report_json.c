@@ -143,6 +143,8 @@ write_event(struct json *j, const struct tl_event *e)
 		json_hex(j, "base", e->base);
 	if (e->ref)
 		json_int(j, "dlclose_event", e->ref);
+	if (e->dlopen_ref)
+		json_int(j, "dlopen_event", e->dlopen_ref);
 	if (e->outer_ref)
 		json_int(j, "outer_dlclose_event", e->outer_ref);
 	if (e->kind == TL_DLCLOSE)

@@ -491,15 +491,6 @@ open_naming(struct solib_state *s, pid_t tid, const char *l_name)
 	return found;
 }
 
-static struct pending_open *
-pending_open_of_event(struct solib_state *s, unsigned int event)
-{
-	for (size_t i = 0; i < s->nopens; i++)
-		if (s->opens[i].event == event)
-			return &s->opens[i];
-	return NULL;
-}
-
 bool
 solib_loading(const struct solib_state *s, pid_t tid)
 {
@@ -509,34 +500,53 @@ solib_loading(const struct solib_state *s, pid_t tid)
 	return false;
 }
 
+/* o is over; a hold it had on r_brk goes (the int3 itself comes back at
+   the next rbrk_update). */
 static void
 pending_open_remove(struct solib_state *s, struct pending_open *o)
 {
+	if (o->holds && s->rbrk_holds)
+		s->rbrk_holds--;
 	free(o->path);
 	size_t i = (size_t)(o - s->opens);
 	memmove(o, o + 1, (s->nopens - i - 1) * sizeof(*o));
 	s->nopens--;
 }
 
-/* tid's dlopen calls over, but those whose return is waited for (all of
-   them with every). */
+/* tid's dlopen calls over, but those holding r_brk out (all of them with
+   every). */
 static void
 pending_open_clear(struct solib_state *s, pid_t tid, bool every)
 {
 	for (size_t i = s->nopens; i-- > 0;)
-		if (s->opens[i].tid == tid && (every || !s->opens[i].held))
+		if (s->opens[i].tid == tid && (every || !s->opens[i].holds))
+			pending_open_remove(s, &s->opens[i]);
+}
+
+/* tid's dlopen calls that hold r_brk out and have returned: tid's stack
+   pointer sp is back at (a later call from the same frame) or above
+   where it was at their entry.  Their objects were read at this stop
+   first.  A stop on a signal stack that lies above can end one early:
+   r_brk is then back for the rest of the call, which costs its stops. */
+static void
+pending_open_returned(struct solib_state *s, pid_t tid, uint64_t sp)
+{
+	for (size_t i = s->nopens; i-- > 0;)
+		if (s->opens[i].tid == tid && s->opens[i].holds && sp >= s->opens[i].sp)
 			pending_open_remove(s, &s->opens[i]);
 }
 
 /* While a dlopen or dlclose made through its public entry point is in
-   flight, and the unmap watch is on, r_brk's int3 is out: a dlopen's return
-   tells what RT_ADD and RT_CONSISTENT would have; a dlclose's first munmap
-   (a seccomp stop anyway) what RT_DELETE would have, and r_brk is back for
-   its RT_CONSISTENT (rbrk_forced): its unloads must be read before the
+   flight, and the unmap watch is on, r_brk's int3 is out.  A dlopen's
+   objects are read at the next stop of the process, whatever it is (the
+   next dlopen or dlclose, a munmap, a signal, the exit): no stop of its
+   own, where r_brk would make two; its hold ends at a stop of its thread
+   that finds it returned.  A dlclose's first munmap (a seccomp stop
+   anyway) tells what RT_DELETE would have, and r_brk is back for its
+   RT_CONSISTENT (rbrk_forced): its unloads must be read before the
    loader lock is let go, or another thread could map something new where
-   they were.  One stop fewer per call.  Meanwhile any other stop of the
-   process reads r_debug first (solib_catch_up), and every consistent
-   namespace at each of them. */
+   they were.  Meanwhile any stop of the process reads r_debug first
+   (solib_catch_up), and every consistent namespace at each of them. */
 static void
 rbrk_update(struct process *p, pid_t tid)
 {
@@ -598,12 +608,8 @@ drop_stale_waiters(struct process *p, pid_t tid, uint64_t sp)
 		for (unsigned int k = 0; k < bp->nwaiters; k++) {
 			if (bp->waiters[k].tid != tid || sp + 8 < bp->waiters[k].sp)
 				continue;
-			debug_msg("pid %d: thread %d left a dlopen or dlclose without returning "
-				  "to %#llx", p->pid, tid, (unsigned long long)bp->addr);
-			struct pending_open *o = bp->kind == BP_DLOPEN_RET ?
-				pending_open_of_event(&p->solib, bp->waiters[k].ref) : NULL;
-			if (o)
-				pending_open_remove(&p->solib, o);
+			debug_msg("pid %d: thread %d left a dlclose without returning to %#llx",
+				  p->pid, tid, (unsigned long long)bp->addr);
 			waiter_remove(p, tid, bp, k);
 			/* The table may have changed: start over. */
 			drop_stale_waiters(p, tid, sp);
@@ -891,7 +897,7 @@ solib_sync(struct process *p, pid_t tid, uint64_t sp, unsigned int ns, uint64_t 
 	   opened, not its dependencies'.  glibc maps that object first: if
 	   its name is not recognised, it is the first new one. */
 	struct pending_open *open = pending_open_find(s, tid);
-	if (open && (open->held || open->mapped))
+	if (open && (open->holds || open->mapped))
 		open = NULL;
 	size_t opened = n;
 	for (size_t j = 0; open && j < n && opened == n; j++)
@@ -904,6 +910,7 @@ solib_sync(struct process *p, pid_t tid, uint64_t sp, unsigned int ns, uint64_t 
 		open->mapped = true;
 	for (size_t j = 0; j < n; j++) {
 		int flags = j == opened ? open->flags : -1;
+		unsigned int by = j == opened ? open->event : 0;
 		if (known[j]) {
 			free(chain[j].name);
 			continue;
@@ -913,6 +920,7 @@ solib_sync(struct process *p, pid_t tid, uint64_t sp, unsigned int ns, uint64_t 
 		if (other) {
 			other->mapped = true;
 			flags = other->flags;
+			by = other->event;
 		}
 		s->libs = xgrow(s->libs, &s->cap, s->n + 1, sizeof(*s->libs));
 		struct solib *l = &s->libs[s->n++];
@@ -948,6 +956,7 @@ solib_sync(struct process *p, pid_t tid, uint64_t sp, unsigned int ns, uint64_t 
 			stats.library_events++;
 			struct tl_event *e = solib_event(p, TL_LOAD, tid, l);
 			e->flags = flags;
+			e->dlopen_ref = by;
 			l->load_event = e->id;
 		}
 		/* Which glibc: for --debug only (reading it costs a scan of
@@ -1347,21 +1356,14 @@ on_dlopen(struct process *p, pid_t tid, struct user_regs_struct *regs, bool mope
 	s->opens[s->nopens].dlmopen = mopen;
 	s->opens[s->nopens].lmid = mopen ? e->lmid : 0;
 	s->opens[s->nopens].event = e->id;
-	s->opens[s->nopens].held = false;
 	s->opens[s->nopens].mapped = false;
+	/* With the unmap watch on, the next stop says what it loaded,
+	   instead of r_brk at RT_ADD and RT_CONSISTENT (see rbrk_update). */
+	s->opens[s->nopens].holds = rbrk_holdable(p);
+	s->opens[s->nopens].sp = regs->rsp;
+	if (s->opens[s->nopens].holds)
+		s->rbrk_holds++;
 	s->nopens++;
-
-	/* With the unmap watch on, its return says what it loaded, instead
-	   of r_brk at RT_ADD and RT_CONSISTENT. */
-	if (!rbrk_holdable(p))
-		return;
-	struct ret_waiter *w = plant_waiter(p, tid, regs->rsp, BP_DLOPEN_RET);
-	if (!w)
-		return;
-	w->ref = s->opens[s->nopens - 1].event;
-	w->holds_rbrk = true;
-	rbrk_hold(p, tid);
-	s->opens[s->nopens - 1].held = true;
 }
 
 static void
@@ -1484,50 +1486,6 @@ on_dlclose_return(struct process *p, pid_t tid, struct breakpoint *bp,
 		bp_remove(&p->bps, tid, addr);
 }
 
-/* A dlopen waited for returned handle (its object's link_map, or 0): the
-   object it loaded takes its flags; one already loaded (by another thread
-   meanwhile, or under another name) one more reference. */
-static void
-dlopen_returned(struct process *p, unsigned int event, uint64_t handle)
-{
-	struct solib_state *s = &p->solib;
-	struct pending_open *o = pending_open_of_event(s, event);
-	struct solib *l = handle ? (struct solib *)solib_find_handle(s, handle) : NULL;
-	if (o && l && !l->alias && !o->mapped) {
-		if (l->load_event > o->event && !l->dlopen_calls) {
-			l->dlopen_calls = 1;
-			l->dlopen_flags = o->flags;
-			struct tl_event *e = (struct tl_event *)timeline_find(&p->timeline,
-									l->load_event);
-			if (e)
-				e->flags = o->flags;
-		} else {
-			count_reopen(l, o->flags);
-		}
-	}
-	if (o)
-		pending_open_remove(s, o);
-}
-
-static void
-on_dlopen_return(struct process *p, pid_t tid, struct breakpoint *bp,
-		 struct user_regs_struct *regs)
-{
-	uint64_t addr = bp->addr;
-	if (waiter_of(bp, tid, regs->rsp) >= 0) {
-		on_rbrk(p, tid, regs, RBRK_CATCH_UP_BP);
-		bp = bp_find(&p->bps, addr);
-		int k = bp ? waiter_of(bp, tid, regs->rsp) : -1;
-		if (k >= 0) {
-			dlopen_returned(p, bp->waiters[k].ref, regs->rax);
-			waiter_remove(p, tid, bp, (unsigned int)k);
-		}
-		return;
-	}
-	if (!bp->nwaiters)
-		bp_remove(&p->bps, tid, addr);
-}
-
 /* A namespace may have changed since its chain was last read: r_brk was
    out when it became consistent again, or is about to be hit.  Only where
    r_brk is ever taken out (the unmap watch on): elsewhere r_brk alone
@@ -1546,25 +1504,34 @@ unsynced(const struct process *p)
 	return false;
 }
 
+/* At a stop of tid other than r_brk's (regs: its registers, or NULL to
+   read them): what changed while r_brk was out, then the calls of tid
+   seen returned let go of it.  The int3 is left as it was: the caller
+   puts it as the calls in flight want it (rbrk_update). */
 static void
-catch_up(struct process *p, pid_t tid, enum rbrk_why why)
+catch_up(struct process *p, pid_t tid, struct user_regs_struct *regs,
+	 enum rbrk_why why)
 {
 	struct solib_state *s = &p->solib;
-	/* The int3 as the calls in flight want it (a thread that held it out
-	   may have ended while no thread could put it back). */
-	rbrk_update(p, tid);
 	if (!s->rbrk_holds && !unsynced(p))
 		return;
-	struct user_regs_struct regs;
-	if (ptrace(PTRACE_GETREGS, tid, NULL, &regs) < 0)
-		return;
-	on_rbrk(p, tid, &regs, why);
+	struct user_regs_struct own;
+	if (!regs) {
+		if (ptrace(PTRACE_GETREGS, tid, NULL, &own) < 0)
+			return;
+		regs = &own;
+	}
+	on_rbrk(p, tid, regs, why);
+	pending_open_returned(s, tid, regs->rsp);
 }
 
 void
 solib_catch_up(struct process *p, pid_t tid)
 {
-	catch_up(p, tid, RBRK_CATCH_UP);
+	catch_up(p, tid, NULL, RBRK_CATCH_UP);
+	/* A thread that held it out may have ended while no thread could
+	   put it back. */
+	rbrk_update(p, tid);
 }
 
 void
@@ -1598,15 +1565,15 @@ solib_on_breakpoint(struct process *p, pid_t tid, struct breakpoint *bp,
 	   destructor, or on another thread) comes after what that one did so
 	   far. */
 	bool entry = bp->kind == BP_DLOPEN || bp->kind == BP_DLMOPEN || bp->kind == BP_DLCLOSE;
-	if (entry)
-		rbrk_update(p, tid);
 	if (entry && (s->rbrk_holds || unsynced(p))) {
 		uint64_t addr = bp->addr;
 		drop_stale_waiters(p, tid, regs->rsp);
-		catch_up(p, tid, RBRK_CATCH_UP_BP);
+		catch_up(p, tid, regs, RBRK_CATCH_UP_BP);
 		bp = bp_find(&p->bps, addr);
-		if (!bp)
+		if (!bp) {
+			rbrk_update(p, tid);
 			return;
+		}
 	}
 	switch (bp->kind) {
 	case BP_RBRK:
@@ -1622,8 +1589,10 @@ solib_on_breakpoint(struct process *p, pid_t tid, struct breakpoint *bp,
 	case BP_DLCLOSE_RET:
 		on_dlclose_return(p, tid, bp, regs);
 		break;
-	case BP_DLOPEN_RET:
-		on_dlopen_return(p, tid, bp, regs);
-		break;
 	}
+	/* Once per stop, so that a dlopen after another one keeps r_brk out
+	   without putting its int3 back in between. */
+	if (!entry)
+		pending_open_returned(s, tid, regs->rsp);
+	rbrk_update(p, tid);
 }

@@ -46,10 +46,12 @@ struct pending_open {
 	bool dlmopen;		/* dlmopen(lmid, path, flags) */
 	long lmid;		/* its lmid: LM_ID_NEWLM (-1), LM_ID_BASE (0), N */
 	unsigned int event;	/* its dlopen event */
-	/* Its return is waited for: the object it opened is known there (the
-	   handle), and nothing else may take this for its own. */
-	bool held;
-	bool mapped;		/* held: an object it names is in the chain now */
+	/* It holds r_brk's int3 out (the unmap watch on) until a later stop
+	   of its thread finds the call returned (see solib.c): the objects
+	   it names are taken for its own, and no other's. */
+	bool holds;
+	uint64_t sp;		/* holds: its stack pointer at the entry */
+	bool mapped;		/* holds: an object it names is in the chain now */
 };
 
 /* glibc's DL_NNS: at most this many link-map namespaces. */

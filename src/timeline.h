@@ -83,6 +83,8 @@ struct tl_event {
 	int status;		/* TL_EXIT: wait status; TL_FAULT: signal */
 	uint64_t addr;		/* TL_FAULT: si_addr */
 	unsigned int ref;	/* TL_UNLOAD / TL_DLCLOSE_KEPT: id of the dlclose event */
+	unsigned int dlopen_ref;	/* TL_LOAD: id of the dlopen event that loaded it
+					   (0: not known, or not one) */
 	unsigned int outer_ref;	/* TL_UNLOAD / TL_DLCLOSE_KEPT: a dlclose made while
 				   another ran on the thread: the id of the outer
 				   one, which carries the unload out (deferred.h) */
