@@ -70,7 +70,10 @@ struct symtab {
 	bool loaded;
 	struct sym *syms;
 	size_t nsyms;
-	struct addr_ent *by_addr;	/* addressable symbols, by start */
+	/* Addressable symbols by start, built on the first lookup: a load
+	   keeps the table (elfsym_keep) and most are never looked up in. */
+	bool indexed;
+	struct addr_ent *by_addr;
 	size_t naddr;
 	struct name_ent *by_name;	/* built on the first elfsym_find */
 };
@@ -284,6 +287,7 @@ versym_data(struct elf_file *f, size_t ndx, size_t nsyms)
 static void
 symtab_index(struct symtab *t)
 {
+	t->indexed = true;
 	size_t naddr = 0;
 	for (size_t i = 0; i < t->nsyms; i++)
 		naddr += t->syms[i].addressable;
@@ -377,8 +381,6 @@ symtab_load(struct elf_file *f, int which)
 			sym->hidden = at && at[1] != '@';
 		}
 	}
-
-	symtab_index(t);
 }
 
 static struct symtab *
@@ -422,8 +424,10 @@ lookup_better(const struct sym *a, const struct sym *b)
 }
 
 static const struct sym *
-table_lookup(const struct symtab *t, uint64_t addr)
+table_lookup(struct symtab *t, uint64_t addr)
 {
+	if (!t->indexed)
+		symtab_index(t);
 	/* First entry starting after addr. */
 	size_t lo = 0, hi = t->naddr;
 	while (lo < hi) {

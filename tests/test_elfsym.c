@@ -244,7 +244,7 @@ make_tmpdir(void)
 /* ---- the lookup rules, on hand-made tables ---- */
 
 static void
-index_table(struct symtab *t, struct sym *syms, size_t n)
+fill_table(struct symtab *t, struct sym *syms, size_t n)
 {
 	memset(t, 0, sizeof(*t));
 	t->loaded = true;
@@ -252,11 +252,11 @@ index_table(struct symtab *t, struct sym *syms, size_t n)
 	t->nsyms = n;
 	for (size_t i = 0; i < n; i++)
 		syms[i].index = (uint32_t) i + 1;
-	symtab_index(t);
+	/* Sorted by the first lookup. */
 }
 
 static const char *
-lookup_name(const struct symtab *t, uint64_t addr)
+lookup_name(struct symtab *t, uint64_t addr)
 {
 	const struct sym *s = table_lookup(t, addr);
 	return s ? s->name : "";
@@ -283,7 +283,7 @@ test_rules_lookup(void)
 	for (size_t i = 0; i < sizeof(syms) / sizeof(syms[0]); i++)
 		syms[i].addressable = syms[i].type != STT_TLS;
 	struct symtab t;
-	index_table(&t, syms, sizeof(syms) / sizeof(syms[0]));
+	fill_table(&t, syms, sizeof(syms) / sizeof(syms[0]));
 
 	/* The smallest containing symbol; a NOTYPE label loses to data. */
 	CU_ASSERT_STRING_EQUAL(lookup_name(&t, 0x1100), "inner");
@@ -320,7 +320,7 @@ test_rules_lookup(void)
 	}
 	many[N] = (struct sym) { .name = "huge", .value = 0, .size = 0x100000,
 		.type = STT_OBJECT, .bind = STB_LOCAL, .addressable = true };
-	index_table(&t, many, N + 1);
+	fill_table(&t, many, N + 1);
 	CU_ASSERT_STRING_EQUAL(lookup_name(&t, 0x10004), "small0");
 	CU_ASSERT_STRING_EQUAL(lookup_name(&t, 0x1000c), "huge");
 	CU_ASSERT_STRING_EQUAL(lookup_name(&t, 0x10000 + 0x10 * (N - 1)), "small1999");
@@ -344,7 +344,7 @@ test_rules_find(void)
 		{ .name = "dup", .value = 0x700, .bind = STB_WEAK },
 	};
 	struct symtab t;
-	index_table(&t, syms, sizeof(syms) / sizeof(syms[0]));
+	fill_table(&t, syms, sizeof(syms) / sizeof(syms[0]));
 
 	const struct sym *s = table_find(&t, "memcpy");
 	CU_ASSERT_TRUE(s && s->value == 0x200);
