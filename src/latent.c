@@ -15,6 +15,7 @@
 #include "symbolize.h"
 #include "threadstop.h"
 #include "tracee.h"
+#include "unmapwatch.h"
 #include "unwind.h"
 #include "xmalloc.h"
 
@@ -560,7 +561,7 @@ static unsigned int
 check_handlers(struct process *p, pid_t tid, const struct latent_target *t, size_t n)
 {
 	struct sig_handler h[64];
-	size_t nh = sighand_read_all(p, tid, h);
+	size_t nh = sighand_read_all(p, tid, unmapwatch_active(p), h);
 	unsigned int found = 0;
 	for (size_t i = 0; i < n; i++) {
 		struct finding *f = NULL;

@@ -1,6 +1,8 @@
 #include "config.h"
 #include "sighand.h"
 #include "inject.h"
+#include "stats.h"
+#include "tracee.h"
 
 #include <signal.h>
 #include <stdio.h>
@@ -57,14 +59,39 @@ sighand_get(struct process *p, pid_t tid, int sig, struct sig_handler *h)
 }
 
 size_t
-sighand_read_all(struct process *p, pid_t tid, struct sig_handler out[64])
+sighand_read_all(struct process *p, pid_t tid, bool watched, struct sig_handler out[64])
 {
+	struct sighand_cache *c = &p->handlers;
+	if (watched && c->known) {
+		stats.handler_kept++;
+		memcpy(out, c->v, c->n * sizeof(*out));
+		return c->n;
+	}
+	stats.handler_reads++;
 	uint64_t mask;
 	size_t n = 0;
+	bool whole = true;
 	if (!sighand_caught(tid, &mask))
 		return 0;
-	for (int sig = 1; sig <= 64; sig++)
-		if ((mask & (1ULL << (sig - 1))) && sighand_get(p, tid, sig, &out[n]))
-			n++;
+	for (int sig = 1; sig <= 64; sig++) {
+		if (!(mask & (1ULL << (sig - 1))))
+			continue;
+		if (!sighand_get(p, tid, sig, &out[n])) {
+			whole = false;
+			continue;
+		}
+		if (out[n].flags & SA_RESETHAND)
+			whole = false;
+		n++;
+	}
+	c->known = watched && whole;
+	c->n = n;
+	memcpy(c->v, out, n * sizeof(*out));
 	return n;
+}
+
+void
+sighand_forget(struct process *p)
+{
+	p->handlers.known = false;
 }

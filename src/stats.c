@@ -22,6 +22,10 @@ stats_print(FILE *out)
 	if (stats.unmap_stops)
 		fprintf(out, "%s: stats: unmap watch: %lu stops (munmap, mremap, mmap(MAP_FIXED))\n",
 			PACKAGE, stats.unmap_stops);
+	if (stats.sigaction_stops || stats.handler_reads || stats.handler_kept)
+		fprintf(out, "%s: stats: signal handlers: %lu rt_sigaction stops, tables read "
+			"%lu times, kept from the last read %lu times\n", PACKAGE,
+			stats.sigaction_stops, stats.handler_reads, stats.handler_kept);
 	if (stats.scans)
 		fprintf(out, "%s: stats: scan: %llu MiB in %.1f ms (%lu scans, %lu reads, "
 			"%.2f GiB/s; %llu MiB never written, not read)\n", PACKAGE,

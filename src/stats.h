@@ -16,6 +16,9 @@ struct stats {
 	unsigned long library_events;	/* loads + unloads */
 	unsigned long dlopen_calls, dlclose_calls;
 	unsigned long unmap_stops;	/* munmap, mremap, mmap(MAP_FIXED) stops */
+	unsigned long sigaction_stops;	/* rt_sigaction stops (a new action) */
+	unsigned long handler_reads;	/* signal handler tables read from the kernel */
+	unsigned long handler_kept;	/* ... or known from the last read */
 	unsigned long scans;		/* dangling-reference scans */
 	unsigned long scan_calls;	/* their process_vm_readv calls */
 	unsigned long writable_reads;	/* writable mappings asked of the kernel */

@@ -8,6 +8,7 @@
 #include "allocator.h"
 #include "breakpoint.h"
 #include "deferred.h"
+#include "sighand.h"
 #include "maps.h"
 #include "solib.h"
 #include "timeline.h"
@@ -42,6 +43,7 @@ struct process {
 	struct allocator alloc;	/* its malloc, found at the first latent check */
 	struct timeline timeline;
 	struct deferred_list deferred;	/* nested dlcloses whose unload is due */
+	struct sighand_cache handlers;	/* its signal handlers, as last read */
 	struct process *next;	/* all images, in creation order */
 };
 

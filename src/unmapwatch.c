@@ -2,6 +2,7 @@
 #include "unmapwatch.h"
 #include "addrspace.h"
 #include "error.h"
+#include "sighand.h"
 #include "stats.h"
 #include "tracee.h"
 #include "unwind.h"
@@ -49,22 +50,33 @@ unmapwatch_install(void)
 	   library (again the load accounts for it), or memory an allocator
 	   zeroes or commits: no access to those pages can fault, the writable
 	   memory's count tells the scan they changed (see writable.c), and
-	   whatever unmaps or protects them later is seen then. */
+	   whatever unmaps or protects them later is seen then.
+	   rt_sigaction with a new action (not a mere read) stops too: the
+	   signal handlers read at an unload are kept until one (sighand.h).
+	   A jump's offsets count the instructions it skips. */
 	struct sock_filter code[] = {
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
 		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0),
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
-		/* Without the exit stop, this test is the next one's twin. */
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, exit_stop ? __NR_exit_group : __NR_munmap, 8, 0),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_munmap, 7, 0),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_mremap, 6, 0),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_mmap, 0, 6),
+		/* 4: without the exit stop, this test is the next one's twin. */
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, exit_stop ? __NR_exit_group : __NR_munmap, 13, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_munmap, 12, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_mremap, 11, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_rt_sigaction, 6, 0),
+		/* 8: mmap */
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_mmap, 0, 10),
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[3])),
-		BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, MAP_FIXED, 0, 4),
-		BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, MAP_ANONYMOUS, 0, 3),
+		BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, MAP_FIXED, 0, 8),
+		BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, MAP_ANONYMOUS, 0, 7),
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[2])),
-		BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, PROT_WRITE, 1, 0),
+		BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, PROT_WRITE, 5, 4),
+		/* 14: rt_sigaction: its act pointer, both halves. */
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[1])),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 2),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[1]) + 4),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 1, 0),
+		/* 18 */
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRACE),
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
 	};
@@ -148,6 +160,12 @@ unmapwatch_on_stop(struct process *p, pid_t tid)
 	struct user_regs_struct r;
 	if (ptrace(PTRACE_GETREGS, tid, NULL, &r) < 0 || r.orig_rax == __NR_exit_group)
 		return;
+	/* A new signal action, from any thread, at any time. */
+	if (r.orig_rax == __NR_rt_sigaction) {
+		stats.sigaction_stops++;
+		sighand_forget(p);
+		return;
+	}
 	stats.unmap_stops++;
 	/* The dynamic linker's own munmaps and MAP_FIXED mmaps, while it
 	   starts the program, loads or unloads: the library events account
