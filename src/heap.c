@@ -61,6 +61,19 @@ reader_get(const struct heap_reader *r, uint64_t addr, void *buf, size_t len)
 	return r->read(r->arg, addr, buf, len) == len;
 }
 
+/* len bytes at addr: from the window when it holds them, else read alone,
+   the window left where the walk wants it. */
+static bool
+window_peek(const struct window *w, uint64_t addr, void *buf, size_t len)
+{
+	if (w->len && addr >= w->base && addr - w->base <= w->len &&
+	    w->len - (addr - w->base) >= len) {
+		memcpy(buf, w->buf + (addr - w->base), len);
+		return true;
+	}
+	return reader_get(w->r, addr, buf, len);
+}
+
 static int
 cmp_u64(const void *a, const void *b)
 {
@@ -68,18 +81,20 @@ cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* User addresses of the chunks in the main thread's tcache lists. */
+/* User addresses of the chunks in the main thread's tcache lists, read
+   through the walk's first window (the tcache is the heap's first chunk,
+   and its small blocks are often near). */
 static size_t
-tcache_chunks(const struct heap_reader *r, uint64_t heap, uint64_t **out)
+tcache_chunks(struct window *w, uint64_t heap, uint64_t **out)
 {
 	uint64_t size;
 	*out = NULL;
-	if (!reader_get(r, heap + 8, &size, 8) || (size & SIZE_MASK) != TCACHE_CHUNK)
+	if (!window_word(w, heap + 8, &size) || (size & SIZE_MASK) != TCACHE_CHUNK)
 		return 0;
 	uint16_t counts[TCACHE_BINS];
 	uint64_t heads[TCACHE_BINS];
-	if (!reader_get(r, heap + CHUNK_HDR, counts, sizeof(counts)) ||
-	    !reader_get(r, heap + CHUNK_HDR + sizeof(counts), heads, sizeof(heads)))
+	if (!window_peek(w, heap + CHUNK_HDR, counts, sizeof(counts)) ||
+	    !window_peek(w, heap + CHUNK_HDR + sizeof(counts), heads, sizeof(heads)))
 		return 0;
 	size_t n = 0, cap = 0;
 	uint64_t *v = NULL;
@@ -92,7 +107,7 @@ tcache_chunks(const struct heap_reader *r, uint64_t heap, uint64_t **out)
 			v[n++] = e;
 			/* Safe-linking: next is stored as (&next >> 12) ^ next. */
 			uint64_t stored;
-			if (!reader_get(r, e, &stored, 8))
+			if (!window_peek(w, e, &stored, 8))
 				break;
 			e = (e >> 12) ^ stored;
 		}
@@ -111,9 +126,9 @@ heap_walk(const struct heap_reader *r, uint64_t start, uint64_t end, const uint6
 		memset(out, 0, n * sizeof(*out));
 	if (!n || end <= start)
 		return true;
-	uint64_t *tc;
-	size_t ntc = tcache_chunks(r, start, &tc);
 	struct window w = { r, 0, end, 0, WINDOW_FIRST, xmalloc(WINDOW_SIZE) };
+	uint64_t *tc;
+	size_t ntc = tcache_chunks(&w, start, &tc);
 	size_t k = 0;
 	unsigned long chunks = 0;
 	bool whole = true;

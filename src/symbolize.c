@@ -66,23 +66,49 @@ frame_release(struct frame *f)
    "mov $15,%rax; syscall" (48 c7 c0 0f 00 00 00 0f 05); others write
    "mov $15,%eax; syscall" (b8 0f 00 00 00 0f 05).  libgcc's unwinder and
    gdb know a signal frame by the same bytes. */
+static const uint8_t sigreturn_rax[] = { 0x48, 0xc7, 0xc0, 0x0f, 0x00, 0x00, 0x00, 0x0f, 0x05 };
+static const uint8_t sigreturn_eax[] = { 0xb8, 0x0f, 0x00, 0x00, 0x00, 0x0f, 0x05 };
+
+static bool
+is_sigreturn_code(const uint8_t code[sizeof(sigreturn_rax)])
+{
+	return memcmp(code, sigreturn_rax, sizeof(sigreturn_rax)) == 0 ||
+	       memcmp(code, sigreturn_eax, sizeof(sigreturn_eax)) == 0;
+}
+
 bool
 symbolize_is_sigreturn(pid_t tid, uint64_t pc)
 {
-	static const uint8_t rax[] = { 0x48, 0xc7, 0xc0, 0x0f, 0x00, 0x00, 0x00, 0x0f, 0x05 };
-	static const uint8_t eax[] = { 0xb8, 0x0f, 0x00, 0x00, 0x00, 0x0f, 0x05 };
-	uint8_t code[sizeof(rax)];
+	uint8_t code[sizeof(sigreturn_rax)];
 	if (mem_read(tid, pc, code, sizeof(code)))
-		return memcmp(code, rax, sizeof(rax)) == 0 || memcmp(code, eax, sizeof(eax)) == 0;
-	return mem_read(tid, pc, code, sizeof(eax)) && memcmp(code, eax, sizeof(eax)) == 0;
+		return is_sigreturn_code(code);
+	return mem_read(tid, pc, code, sizeof(sigreturn_eax)) &&
+	       memcmp(code, sigreturn_eax, sizeof(sigreturn_eax)) == 0;
 }
 
 void
 symbolize_signal_frames(struct process *p, pid_t tid, struct stack *s)
 {
+	/* Every frame's code in one read; one whose bytes did not come (the
+	   read stops at the first piece it cannot finish) is read alone. */
+	enum { LEN = sizeof(sigreturn_rax) };
+	size_t n = s->n < UNWIND_MAX_FRAMES ? s->n : UNWIND_MAX_FRAMES;
+	uint64_t addrs[UNWIND_MAX_FRAMES] = { 0 };
+	uint8_t code[UNWIND_MAX_FRAMES][LEN];
+	size_t which[UNWIND_MAX_FRAMES], k = 0;
+	for (size_t i = 0; i < n; i++)
+		if (s->v[i].pc) {
+			which[k] = i;
+			addrs[k++] = s->v[i].pc;
+		}
+	size_t got = mem_read_pieces(tid, addrs, k, LEN, code);
+	bool sigreturn[UNWIND_MAX_FRAMES] = { false };
+	for (size_t j = 0; j < k; j++)
+		sigreturn[which[j]] = j < got ? is_sigreturn_code(code[j]) :
+				      symbolize_is_sigreturn(tid, addrs[j]);
 	for (size_t i = 0; i < s->n; i++) {
 		struct frame *f = &s->v[i];
-		if (!f->pc || !symbolize_is_sigreturn(tid, f->pc))
+		if (!f->pc || !(i < n ? sigreturn[i] : symbolize_is_sigreturn(tid, f->pc)))
 			continue;
 		/* The handler "returned" to the trampoline's first byte, which
 		   no call precedes: look it up where it is. */

@@ -169,6 +169,57 @@ test_heap_edges(void)
 	CU_ASSERT_EQUAL(out[5].user, 0x10050);
 }
 
+/* A heap whose first chunk is the main thread's tcache: two 32-byte
+   chunks in its first list (safe-linked), one in use after them.  The
+   tcache's blocks are free though their successors say in use; and the
+   whole walk, tcache included, is one read of the first window. */
+#define TC_AT 0x20000ULL
+static uint64_t tc_heap[4096 / 8];
+static unsigned int tc_reads;
+
+static size_t
+tc_read(void *arg, uint64_t addr, void *buf, size_t len)
+{
+	(void)arg;
+	tc_reads++;
+	if (addr < TC_AT || addr - TC_AT >= sizeof(tc_heap))
+		return 0;
+	size_t have = sizeof(tc_heap) - (addr - TC_AT);
+	if (len > have)
+		len = have;
+	memcpy(buf, (const char *)tc_heap + (addr - TC_AT), len);
+	return len;
+}
+
+static void
+test_heap_tcache(void)
+{
+	memset(tc_heap, 0, sizeof(tc_heap));
+	const uint64_t x = TC_AT + 0x2a0, y = TC_AT + 0x2c0;	/* user addresses */
+	tc_heap[0x08 / 8] = 0x290 | 1;			/* the tcache */
+	uint16_t count = 2;
+	memcpy((char *)tc_heap + 0x10, &count, sizeof(count));	/* counts[0] */
+	tc_heap[(0x10 + 128) / 8] = x;			/* heads[0] */
+	tc_heap[0x298 / 8] = 0x20 | 1;			/* x's chunk */
+	tc_heap[0x2a0 / 8] = (x >> 12) ^ y;		/* x->next = y */
+	tc_heap[0x2b8 / 8] = 0x20 | 1;			/* y's chunk */
+	tc_heap[0x2c0 / 8] = (y >> 12) ^ 0;		/* y->next = NULL */
+	tc_heap[0x2d8 / 8] = 0x20 | 1;			/* z's chunk, in use */
+	tc_heap[0x2f8 / 8] = (sizeof(tc_heap) - 0x2f0) | 1;	/* the top */
+	struct heap_reader r = { tc_read, NULL };
+	const uint64_t addrs[] = { x + 8, y + 8, TC_AT + 0x2e0 + 8 };
+	struct chunk_info out[3];
+	tc_reads = 0;
+	CU_ASSERT_TRUE(heap_walk(&r, TC_AT, TC_AT + sizeof(tc_heap), addrs, 3, out));
+	CU_ASSERT_EQUAL(out[0].state, CHUNK_FREE);
+	CU_ASSERT_EQUAL(out[0].user, x);
+	CU_ASSERT_EQUAL(out[1].state, CHUNK_FREE);
+	CU_ASSERT_EQUAL(out[1].user, y);
+	CU_ASSERT_EQUAL(out[2].state, CHUNK_ALLOCATED);
+	CU_ASSERT_EQUAL(out[2].user, TC_AT + 0x2e0);
+	CU_ASSERT_EQUAL(tc_reads, 1);
+}
+
 /* A bigger heap at BIG_AT: BIG_CHUNKS chunks of 64 bytes, every third
    free, then the top chunk to the end of its 4 MiB. */
 #define BIG_AT 0x1000000ULL
@@ -240,6 +291,7 @@ main(void)
 		{ "version: made-up files", test_version_files },
 		{ "heap: words at the edges of blocks", test_heap_edges },
 		{ "heap: a walk across windows, and one that stops early", test_heap_windows },
+		{ "heap: the tcache's blocks, read with the first window", test_heap_tcache },
 		CU_TEST_INFO_NULL,
 	};
 
