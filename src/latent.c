@@ -619,7 +619,8 @@ latent_check(struct process *p, pid_t tid, uint64_t sp, const struct latent_targ
 		live += check_memory(p, tid, sp, &v[i]);
 	if (nv) {
 		live += check_threads(p, tid, v, nv);
-		if (may_inject)
+		/* Handlers kept from an earlier read need no call. */
+		if (may_inject || sighand_kept(p, unmapwatch_active(p)))
 			live += check_handlers(p, tid, v, nv);
 		else
 			debug_msg("pid %d: signal handlers not looked at for this unload (seen at "

@@ -62,7 +62,7 @@ size_t
 sighand_read_all(struct process *p, pid_t tid, bool watched, struct sig_handler out[64])
 {
 	struct sighand_cache *c = &p->handlers;
-	if (watched && c->known) {
+	if (sighand_kept(p, watched)) {
 		stats.handler_kept++;
 		memcpy(out, c->v, c->n * sizeof(*out));
 		return c->n;
@@ -88,6 +88,12 @@ sighand_read_all(struct process *p, pid_t tid, bool watched, struct sig_handler 
 	c->n = n;
 	memcpy(c->v, out, n * sizeof(*out));
 	return n;
+}
+
+bool
+sighand_kept(const struct process *p, bool watched)
+{
+	return watched && p->handlers.known;
 }
 
 void

@@ -39,6 +39,9 @@ bool sighand_get(struct process *p, pid_t tid, int sig, struct sig_handler *h);
    sighand_forget. */
 size_t sighand_read_all(struct process *p, pid_t tid, bool watched,
 			struct sig_handler out[64]);
+/* Whether sighand_read_all(p, ..., watched, ...) would give the kept
+   table, with no call run in the thread. */
+bool sighand_kept(const struct process *p, bool watched);
 /* p's table may have changed: read it again next time. */
 void sighand_forget(struct process *p);
 
