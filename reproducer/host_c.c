@@ -3,6 +3,9 @@
  *
  *   host_c table PLUGIN.so   keep the ops table, call ops->run() later
  *   host_c fnptr PLUGIN.so   keep a copy of ops->run, call it later
+ *   host_c keep PLUGIN.so    load the plugin and exit with it loaded (the
+ *                            control: no bug, and no system call a tracer
+ *                            stops at between the load and exit_group)
  *
  * Expected, native, both compilers, with libplugin_ops.so:
  *   table: SIGSEGV in call_kept_ops, reading the unmapped table
@@ -47,13 +50,16 @@ int main(int argc, char **argv)
 	void *handle;
 	int table;
 
-	if (argc != 3 || (strcmp(argv[1], "table") && strcmp(argv[1], "fnptr"))) {
-		fprintf(stderr, "usage: host_c table|fnptr PLUGIN.so\n");
+	if (argc != 3 || (strcmp(argv[1], "table") && strcmp(argv[1], "fnptr") &&
+			  strcmp(argv[1], "keep"))) {
+		fprintf(stderr, "usage: host_c table|fnptr|keep PLUGIN.so\n");
 		return REPRO_EXIT_USAGE;
 	}
 	table = strcmp(argv[1], "table") == 0;
 
 	handle = load_plugin(argv[2], &ops);
+	if (strcmp(argv[1], "keep") == 0)
+		return 0;
 	run = ops->run;
 	unload_plugin(handle);
 	if (table)

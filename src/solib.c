@@ -1303,6 +1303,15 @@ rbrk_holdable(struct process *p)
 	return unmapwatch_active(p) && bp_find(&p->bps, p->solib.rbrk);
 }
 
+/* Whether a dlopen may: what it loaded is then read at the next stop of
+   any kind, which comes at the latest at exit_group (not with --gdb: a
+   dlopen followed by _exit would make no stop at all). */
+static bool
+rbrk_holdable_to_next_stop(struct process *p)
+{
+	return rbrk_holdable(p) && unmapwatch_stops_at_exit();
+}
+
 /* One more dlopen of the loaded object l: one more reference (and with
    RTLD_NODELETE, glibc makes the object NODELETE now). */
 static void
@@ -1359,7 +1368,7 @@ on_dlopen(struct process *p, pid_t tid, struct user_regs_struct *regs, bool mope
 	s->opens[s->nopens].mapped = false;
 	/* With the unmap watch on, the next stop says what it loaded,
 	   instead of r_brk at RT_ADD and RT_CONSISTENT (see rbrk_update). */
-	s->opens[s->nopens].holds = rbrk_holdable(p);
+	s->opens[s->nopens].holds = rbrk_holdable_to_next_stop(p);
 	s->opens[s->nopens].sp = regs->rsp;
 	if (s->opens[s->nopens].holds)
 		s->rbrk_holds++;

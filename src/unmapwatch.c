@@ -34,6 +34,12 @@ unmapwatch_stop_at_exit(bool on)
 }
 
 bool
+unmapwatch_stops_at_exit(void)
+{
+	return exit_stop;
+}
+
+bool
 unmapwatch_install(void)
 {
 	/* munmap, mremap, and an anonymous mmap with MAP_FIXED that leaves

@@ -27,6 +27,9 @@ bool unmapwatch_install(void);
    per process (it must not when the process may be handed to gdb, which
    does not take seccomp stops: exit_group would fail with ENOSYS). */
 void unmapwatch_stop_at_exit(bool on);
+/* Whether it does: the last chance to read what a process loaded since
+   its last stop. */
+bool unmapwatch_stops_at_exit(void);
 
 /* A thread of p stopped at one of the filtered calls (syscall entry):
    what it is about to remove goes into the history, with its stack. */
