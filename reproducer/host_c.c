@@ -3,6 +3,7 @@
  *
  *   host_c table PLUGIN.so   keep the ops table, call ops->run() later
  *   host_c fnptr PLUGIN.so   keep a copy of ops->run, call it later
+ *   host_c global PLUGIN.so  keep ops->run in a global variable, call it later
  *   host_c keep PLUGIN.so    load the plugin and exit with it loaded (the
  *                            control: no bug, and no system call a tracer
  *                            stops at between the load and exit_group)
@@ -12,6 +13,9 @@
  *          (fault address = &ops->run, pc in host_c)
  *   fnptr: SIGSEGV in the jump to unmapped code (pc == fault address);
  *          the caller, call_kept_fnptr, is the return address on the stack
+ *   global: as fnptr; the global is a word a scan at the unload finds.
+ *          With libplugin_withdep.so, run() is in libplugin_dep.so, which
+ *          the same dlclose unloads.
  */
 #include "repro.h"
 #include "plugin_ops.h"
@@ -43,6 +47,9 @@ static REPRO_NOINLINE int call_kept_fnptr(int (*run)(void))
 	return run();
 }
 
+/* Where global mode keeps ops->run. */
+int (*volatile kept_run)(void);
+
 int main(int argc, char **argv)
 {
 	const struct plugin_ops *ops;
@@ -51,8 +58,8 @@ int main(int argc, char **argv)
 	int table;
 
 	if (argc != 3 || (strcmp(argv[1], "table") && strcmp(argv[1], "fnptr") &&
-			  strcmp(argv[1], "keep"))) {
-		fprintf(stderr, "usage: host_c table|fnptr|keep PLUGIN.so\n");
+			  strcmp(argv[1], "global") && strcmp(argv[1], "keep"))) {
+		fprintf(stderr, "usage: host_c table|fnptr|global|keep PLUGIN.so\n");
 		return REPRO_EXIT_USAGE;
 	}
 	table = strcmp(argv[1], "table") == 0;
@@ -61,8 +68,12 @@ int main(int argc, char **argv)
 	if (strcmp(argv[1], "keep") == 0)
 		return 0;
 	run = ops->run;
+	if (strcmp(argv[1], "global") == 0)
+		kept_run = run;
 	unload_plugin(handle);
-	if (table)
+	if (strcmp(argv[1], "global") == 0)
+		call_kept_fnptr(kept_run);
+	else if (table)
 		call_kept_ops(ops);
 	else
 		call_kept_fnptr(run);

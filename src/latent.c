@@ -280,21 +280,15 @@ latent_finding_new(struct process *p, pid_t tid, const struct latent_target *t,
 	return f;
 }
 
+/* The words the scan found pointing into t (sr, in the writable memory
+   maps): a finding about those that may be live.  Returns how many are. */
 static unsigned int
-check_memory(struct process *p, pid_t tid, uint64_t sp, const struct latent_target *t)
+judge_hits(struct process *p, pid_t tid, const struct maps_snapshot *maps,
+	   const struct latent_target *t, const struct scan_result *sr_in)
 {
-	/* The writable memory as it is now: library events no longer read
-	   the maps, and anonymous memory comes and goes between them. */
-	struct maps_snapshot now;
-	const struct maps_snapshot *maps = writable_mappings(p, tid, &now);
-	struct scan_result sr;
-	scan_process(tid, maps, t->start, t->end, t->pinned ? t->start : 0,
-		     t->pinned ? t->end : 0, sp, &sr);
-	if (!sr.n) {
-		scan_result_free(&sr);
-		maps_snapshot_free(&now);
+	if (!sr_in->n)
 		return 0;
-	}
+	const struct scan_result sr = *sr_in;
 	struct ref *refs = xcalloc(sr.n, sizeof(*refs));
 	size_t nheap = 0;
 	uint64_t heap_lo = 0, heap_hi = 0;
@@ -409,9 +403,74 @@ check_memory(struct process *p, pid_t tid, uint64_t sp, const struct latent_targ
 	for (size_t i = 0; i < sr.n; i++)
 		free(refs[i].symbol);
 	free(refs);
+	return live;
+}
+
+static unsigned int
+check_memory(struct process *p, pid_t tid, uint64_t sp, const struct latent_target *t)
+{
+	/* The writable memory as it is now: library events no longer read
+	   the maps, and anonymous memory comes and goes between them. */
+	struct maps_snapshot now;
+	const struct maps_snapshot *maps = writable_mappings(p, tid, &now);
+	struct scan_result sr;
+	scan_process(tid, maps, t->start, t->end, t->pinned ? t->start : 0,
+		     t->pinned ? t->end : 0, sp, &sr);
+	unsigned int live = judge_hits(p, tid, maps, t, &sr);
 	scan_result_free(&sr);
 	maps_snapshot_free(&now);
 	return live;
+}
+
+static int
+range_cmp(const void *a, const void *b)
+{
+	const struct scan_target *x = a, *y = b;
+	return x->lo < y->lo ? -1 : x->lo > y->lo;
+}
+
+/* Several libraries gone in one unload (a plugin and the libraries only
+   it needed): their memory is read once for all of them, and each gets
+   its own hits.  False (nothing done) when one is pinned (its own data is
+   still mapped, to be left out) or they overlap. */
+static bool
+check_memory_together(struct process *p, pid_t tid, uint64_t sp, const struct latent_target *t,
+		      size_t n, unsigned int *live)
+{
+	for (size_t i = 0; i < n; i++)
+		if (t[i].pinned)
+			return false;
+	struct scan_target *r = xcalloc(n, sizeof(*r));
+	for (size_t i = 0; i < n; i++) {
+		r[i].lo = t[i].start;
+		r[i].hi = t[i].end;
+	}
+	qsort(r, n, sizeof(*r), range_cmp);
+	for (size_t i = 1; i < n; i++)
+		if (r[i].lo < r[i - 1].hi) {
+			free(r);
+			return false;
+		}
+	struct maps_snapshot now;
+	const struct maps_snapshot *maps = writable_mappings(p, tid, &now);
+	struct scan_result all;
+	scan_process_ranges(tid, maps, r, n, sp, &all);
+	struct scan_result mine = { xcalloc(all.n ? all.n : 1, sizeof(*all.hits)), 0, 0, 0, 0, 0 };
+	for (size_t i = 0; i < n; i++) {
+		mine.n = 0;
+		for (size_t k = 0; k < all.n; k++)
+			if (all.hits[k].value >= t[i].start && all.hits[k].value < t[i].end)
+				mine.hits[mine.n++] = all.hits[k];
+		/* Hits beyond the cap belong to no one in particular: the
+		   first library counts them. */
+		mine.dropped = i ? 0 : all.dropped;
+		*live += judge_hits(p, tid, maps, &t[i], &mine);
+	}
+	scan_result_free(&mine);
+	scan_result_free(&all);
+	maps_snapshot_free(&now);
+	free(r);
+	return true;
 }
 
 /* ---- Threads in the library's code ---- */
@@ -615,8 +674,9 @@ latent_check(struct process *p, pid_t tid, uint64_t sp, const struct latent_targ
 		if (t[i].end > t[i].start && t[i].path && t[i].path[0])
 			v[nv++] = t[i];
 	unsigned int live = 0;
-	for (size_t i = 0; i < nv; i++)
-		live += check_memory(p, tid, sp, &v[i]);
+	if (nv < 2 || !check_memory_together(p, tid, sp, v, nv, &live))
+		for (size_t i = 0; i < nv; i++)
+			live += check_memory(p, tid, sp, &v[i]);
 	if (nv) {
 		live += check_threads(p, tid, v, nv);
 		/* Handlers kept from an earlier read need no call. */

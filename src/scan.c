@@ -54,33 +54,14 @@ add_hit(struct scan_result *r, size_t *cap, uint64_t where, uint64_t value)
 	r->n++;
 }
 
-/* Scan n words of buf, read from remote address at. */
-static void
-scan_words(const uint64_t *buf, size_t words, uint64_t at, uint64_t lo, uint64_t span,
-	   struct scan_result *r, size_t *cap)
-{
-	size_t i = 0;
-	/* One unsigned compare per word (value - lo < span), four words to
-	   a branch: hits are rare. */
-	for (; i + 4 <= words; i += 4) {
-		if (((buf[i] - lo < span) | (buf[i + 1] - lo < span) |
-		     (buf[i + 2] - lo < span) | (buf[i + 3] - lo < span)) == 0)
-			continue;
-		for (size_t k = i; k < i + 4; k++)
-			if (buf[k] - lo < span)
-				add_hit(r, cap, at + k * 8, buf[k]);
-	}
-	for (; i < words; i++)
-		if (buf[i] - lo < span)
-			add_hit(r, cap, at + i * 8, buf[i]);
-}
-
 /* Ranges are gathered into one process_vm_readv of up to SCAN_IOV
    pieces and SCAN_CHUNK bytes, so that a process with thousands of small
    writable mappings costs no more calls per byte than one big heap. */
 struct batch {
 	pid_t tid;
-	uint64_t lo, span;
+	uint64_t lo, span;	/* what holds every target */
+	const struct scan_target *targets;	/* sorted; NULL: [lo, lo + span) */
+	size_t ntargets;
 	uint64_t *buf;		/* SCAN_CHUNK bytes */
 	size_t page;
 	struct iovec remote[SCAN_IOV];
@@ -90,6 +71,45 @@ struct batch {
 	int pagemap;		/* /proc/TID/pagemap, -1: read everything */
 	uint64_t *entries;	/* PAGEMAP_BATCH of them */
 };
+
+/* Whether v, between the first target's start and the last one's end,
+   is in one of them. */
+static bool
+in_targets(const struct batch *b, uint64_t v)
+{
+	if (!b->targets)
+		return true;
+	size_t lo = 0, hi = b->ntargets;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (b->targets[mid].lo <= v)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo && v < b->targets[lo - 1].hi;
+}
+
+/* Scan n words of buf, read from remote address at. */
+static void
+scan_words(const struct batch *b, const uint64_t *buf, size_t words, uint64_t at)
+{
+	const uint64_t lo = b->lo, span = b->span;
+	size_t i = 0;
+	/* One unsigned compare per word (value - lo < span), four words to
+	   a branch: hits are rare. */
+	for (; i + 4 <= words; i += 4) {
+		if (((buf[i] - lo < span) | (buf[i + 1] - lo < span) |
+		     (buf[i + 2] - lo < span) | (buf[i + 3] - lo < span)) == 0)
+			continue;
+		for (size_t k = i; k < i + 4; k++)
+			if (buf[k] - lo < span && in_targets(b, buf[k]))
+				add_hit(b->r, b->cap, at + k * 8, buf[k]);
+	}
+	for (; i < words; i++)
+		if (buf[i] - lo < span && in_targets(b, buf[i]))
+			add_hit(b->r, b->cap, at + i * 8, buf[i]);
+}
 
 static void
 batch_flush(struct batch *b)
@@ -119,8 +139,7 @@ batch_flush(struct batch *b)
 			size_t have = (size_t)got - off;
 			if (have > piece->iov_len)
 				have = piece->iov_len;
-			scan_words(b->buf + off / 8, have / 8, (uint64_t)piece->iov_base, b->lo,
-				   b->span, b->r, b->cap);
+			scan_words(b, b->buf + off / 8, have / 8, (uint64_t)piece->iov_base);
 			off += have;
 			if (have == piece->iov_len) {
 				k++;
@@ -197,9 +216,10 @@ scan_used(struct batch *b, uint64_t start, uint64_t end)
 		scan_range(b, run, end);
 }
 
-void
-scan_process(pid_t tid, const struct maps_snapshot *maps, uint64_t lo, uint64_t hi,
-	     uint64_t skip_lo, uint64_t skip_hi, uint64_t live_sp, struct scan_result *out)
+static void
+scan_run(pid_t tid, const struct maps_snapshot *maps, uint64_t lo, uint64_t hi,
+	 const struct scan_target *targets, size_t ntargets, uint64_t skip_lo, uint64_t skip_hi,
+	 uint64_t live_sp, struct scan_result *out)
 {
 	memset(out, 0, sizeof(*out));
 	if (hi <= lo)
@@ -210,6 +230,8 @@ scan_process(pid_t tid, const struct maps_snapshot *maps, uint64_t lo, uint64_t 
 	b->tid = tid;
 	b->lo = lo;
 	b->span = hi - lo;
+	b->targets = targets;
+	b->ntargets = ntargets;
 	b->buf = xmalloc(SCAN_CHUNK);
 	b->page = (size_t)sysconf(_SC_PAGESIZE);
 	b->r = out;
@@ -248,6 +270,24 @@ scan_process(pid_t tid, const struct maps_snapshot *maps, uint64_t lo, uint64_t 
 	stats.scan_bytes += out->bytes;
 	stats.scan_skipped += out->skipped;
 	stats.scan_seconds += out->seconds;
+}
+
+void
+scan_process(pid_t tid, const struct maps_snapshot *maps, uint64_t lo, uint64_t hi,
+	     uint64_t skip_lo, uint64_t skip_hi, uint64_t live_sp, struct scan_result *out)
+{
+	scan_run(tid, maps, lo, hi, NULL, 0, skip_lo, skip_hi, live_sp, out);
+}
+
+void
+scan_process_ranges(pid_t tid, const struct maps_snapshot *maps, const struct scan_target *t,
+		    size_t n, uint64_t live_sp, struct scan_result *out)
+{
+	if (!n) {
+		memset(out, 0, sizeof(*out));
+		return;
+	}
+	scan_run(tid, maps, t[0].lo, t[n - 1].hi, t, n, 0, 0, live_sp, out);
 }
 
 void

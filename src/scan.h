@@ -31,6 +31,15 @@ struct scan_result {
    thread has exited cannot be read through its pid). */
 void scan_process(pid_t tid, const struct maps_snapshot *maps, uint64_t lo, uint64_t hi,
 		  uint64_t skip_lo, uint64_t skip_hi, uint64_t live_sp, struct scan_result *out);
+/* The same for words in any of n ranges, sorted and apart, none of them
+   left out (libraries already unmapped): the memory is read once for
+   them all. */
+struct scan_target {
+	uint64_t lo, hi;
+};
+void scan_process_ranges(pid_t tid, const struct maps_snapshot *maps,
+			 const struct scan_target *t, size_t n, uint64_t live_sp,
+			 struct scan_result *out);
 void scan_result_free(struct scan_result *r);
 
 #endif

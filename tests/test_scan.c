@@ -1,7 +1,7 @@
 /* Unit tests for scan.c, on this very process: many small mappings read in
    batches, pieces that cannot be read (unmapped since the snapshot, whole
-   or in part), a mapping bigger than one read, the skipped ranges, and
-   pages never written. */
+   or in part), a mapping bigger than one read, the skipped ranges, pages
+   never written, and several ranges in one scan. */
 #include "config.h"
 #include "scan.h"
 #include "stats.h"
@@ -211,6 +211,33 @@ test_never_written(void)
 	free(s.v);
 }
 
+/* Two ranges read in one scan: words into either are found (at their
+   edges too), words between them or past them are not. */
+static void
+test_ranges(void)
+{
+	uint8_t *m = map_pages(1);
+	struct maps_snapshot s = { 0 };
+	size_t cap = 0;
+	add(&s, &cap, (uint64_t)m, (uint64_t)m + page);
+	const struct scan_target t[] = { { LO, LO + 0x100 }, { LO + 0x1000, LO + 0x2000 } };
+	const uint64_t in[] = { LO, LO + 0xff, LO + 0x1000, LO + 0x1fff };
+	const uint64_t out[] = { LO + 0x100, LO + 0x800, LO + 0xfff, LO + 0x2000, LO - 1 };
+	size_t k = 0;
+	for (size_t i = 0; i < sizeof(in) / sizeof(in[0]); i++)
+		put(m + 8 * k++, in[i]);
+	for (size_t i = 0; i < sizeof(out) / sizeof(out[0]); i++)
+		put(m + 8 * k++, out[i]);
+	struct scan_result r;
+	scan_process_ranges(getpid(), &s, t, 2, 0, &r);
+	CU_ASSERT_EQUAL(r.n, sizeof(in) / sizeof(in[0]));
+	for (size_t i = 0; i < sizeof(in) / sizeof(in[0]); i++)
+		CU_ASSERT(has_hit(&r, (uint64_t)m + 8 * i, in[i]));
+	scan_result_free(&r);
+	munmap(m, page);
+	free(s.v);
+}
+
 int
 main(void)
 {
@@ -220,6 +247,7 @@ main(void)
 		{ "holes inside and at the start of mappings", test_holes },
 		{ "a mapping bigger than a read, and what is left out", test_big_and_skips },
 		{ "pages never written are not read", test_never_written },
+		{ "two ranges in one scan", test_ranges },
 		CU_TEST_INFO_NULL,
 	};
 
