@@ -22,6 +22,7 @@
 #include <sched.h>
 #include <string.h>
 #include <linux/kcmp.h>
+#include <poll.h>
 #include <sys/ptrace.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -77,6 +78,42 @@ install_forwarding(void)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
+}
+
+/* A status of the command's taken while waiting for its exec, for the
+   wait loop to see first. */
+static bool have_early_status;
+static int early_status;
+
+/* Until the command's exec succeeds or fails (the error pipe, err, is
+   readable or closed): the filter is on in the child by then, and what
+   runs before the exec may make its stops (valgrind's execve calls
+   rt_sigaction): they are let go here, where no wait loop runs yet.  The
+   exec's own event, or the child's end, is kept for the loop. */
+static void
+wait_for_exec(pid_t pid, int err)
+{
+	for (;;) {
+		struct pollfd pfd = { err, POLLIN, 0 };
+		if (poll(&pfd, 1, 10) > 0)
+			return;
+		int status;
+		pid_t w = waitpid(pid, &status, __WALL | WNOHANG);
+		if (w != pid)
+			continue;
+		if (WIFSTOPPED(status) && status >> 8 == (SIGTRAP | PTRACE_EVENT_SECCOMP << 8)) {
+			ptrace(PTRACE_CONT, pid, NULL, NULL);
+			continue;
+		}
+		/* A signal before the exec goes on to the child. */
+		if (WIFSTOPPED(status) && status >> 16 == 0 && WSTOPSIG(status) != SIGTRAP) {
+			ptrace(PTRACE_CONT, pid, NULL, (void *)(long)WSTOPSIG(status));
+			continue;
+		}
+		early_status = status;
+		have_early_status = true;
+		return;
+	}
 }
 
 static void
@@ -144,6 +181,7 @@ supervisor_spawn(char **argv, int *exit_status_on_failure)
 	close(go[1]);
 
 	/* The error pipe closes at a successful exec; a failed one sends errno. */
+	wait_for_exec(pid, err[0]);
 	int e = 0;
 	ssize_t n;
 	while ((n = read(err[0], &e, sizeof(e))) < 0 && errno == EINTR)
@@ -151,8 +189,11 @@ supervisor_spawn(char **argv, int *exit_status_on_failure)
 	close(err[0]);
 	if (n == sizeof(e)) {
 		int status;
-		while (waitpid(pid, &status, __WALL) < 0 && errno == EINTR)
-			;
+		if (have_early_status)
+			have_early_status = false;
+		else
+			while (waitpid(pid, &status, __WALL) < 0 && errno == EINTR)
+				;
 		root_alive = 0;
 		error_msg("cannot run '%s': %s", argv[0], strerror(e));
 		*exit_status_on_failure = e == ENOENT ? 127 : 126;
@@ -1127,7 +1168,14 @@ supervisor_run(const struct supervisor_hooks *hooks)
 		}
 		if (detach_requested && !detaching)
 			detach_begin();
-		pid_t tid = stopwait_next(&status, stop_requested);
+		pid_t tid;
+		if (have_early_status) {
+			have_early_status = false;
+			tid = root_pid;
+			status = early_status;
+		} else {
+			tid = stopwait_next(&status, stop_requested);
+		}
 		if (tid < 0) {
 			if (errno == EINTR)
 				continue;
