@@ -475,10 +475,10 @@ pending_open_find(struct solib_state *s, pid_t tid)
 
 static bool names_path(const char *l_name, const char *arg);
 
-/* A dlopen in flight, whose object is not in the chain yet, that names
-   l_name (tid's first): what it opened is in from now on, and takes its
-   flags, whichever thread's stop found it (its return, or its own
-   RT_CONSISTENT, finds it counted). */
+/* A dlopen in flight (or returned, its thread not seen since), whose
+   object is not in the chain yet, that names l_name (tid's first): what
+   it opened is in from now on, and takes its flags and its event,
+   whichever thread's stop found it. */
 static struct pending_open *
 open_naming(struct solib_state *s, pid_t tid, const char *l_name)
 {
