@@ -668,13 +668,18 @@ event_summary(FILE *out, const struct process *p, const struct tl_event *e)
 	case TL_EXEC:
 		html_escapef(out, "%s", e->path ? e->path : "?");
 		break;
-	case TL_LOAD:
+	case TL_LOAD: {
+		const struct tl_event *by = e->dlopen_ref ?
+					    timeline_find(&p->timeline, e->dlopen_ref) : NULL;
 		if (e->flags > 0)
 			solib_format_flags(e->flags, extra, sizeof(extra));
 		html_escapef(out, "%s%s  %#llx-%#llx%s%s%s", e->path ? e->path : "?", ns,
 			     (unsigned long long)e->start, (unsigned long long)e->end,
 			     extra[0] ? "  " : "", extra, e->at_attach ? "  (before attach)" : "");
+		if (by)
+			fprintf(out, " (dlopen at %.3f ms)", by->t * 1e3);
 		break;
+	}
 	case TL_UNLOAD: {
 		const struct tl_event *by = e->ref ? timeline_find(&p->timeline, e->ref) : NULL;
 		html_escapef(out, "%s%s  %#llx-%#llx  mappings gone", e->path ? e->path : "?", ns,
@@ -908,8 +913,11 @@ timeline_svg(FILE *out, const struct process *p)
 	for (size_t l = 0; l < lt.n; l++) {
 		const struct lifetime *life = &lt.v[l];
 		const struct tl_event *ld = life->load;
+		/* A load is seen at the next stop after its dlopen: the lane
+		   starts at the call. */
+		const struct tl_event *by = ld->dlopen_ref ? timeline_find(tl, ld->dlopen_ref) : NULL;
 		double y = row_y(l + 1);
-		double x0 = xpos(&sc, ld->t);
+		double x0 = xpos(&sc, by ? by->t : ld->t);
 		double x1 = xpos(&sc, life->unload ? life->unload->t : sc.t1);
 		if (blamed[l])
 			fprintf(out, "<g class=\"row fault\"><rect class=\"bg\" x=\"0\" y=\"%.1f\" "
@@ -922,7 +930,12 @@ timeline_svg(FILE *out, const struct process *p)
 		fprintf(out, "</text><rect class=\"m bar%s\" data-ev=\"e%u\" x=\"%.1f\" y=\"%.1f\" "
 			"width=\"%.1f\" height=\"%d\"><title>", life->unload ? " gone" : "", ld->id,
 			x0, y - SVG_BAR_H / 2.0, x1 - x0 > 1 ? x1 - x0 : 1, SVG_BAR_H);
-		html_escapef(out, "%s\nloaded at %.3f ms", ld->path ? ld->path : "?", ld->t * 1e3);
+		if (by)
+			html_escapef(out, "%s\nloaded by the dlopen at %.3f ms (seen at %.3f ms)",
+				     ld->path ? ld->path : "?", by->t * 1e3, ld->t * 1e3);
+		else
+			html_escapef(out, "%s\nloaded at %.3f ms", ld->path ? ld->path : "?",
+				     ld->t * 1e3);
 		if (life->unload)
 			fprintf(out, ", unloaded at %.3f ms", life->unload->t * 1e3);
 		else
