@@ -414,8 +414,8 @@ check_memory(struct process *p, pid_t tid, uint64_t sp, const struct latent_targ
 	struct maps_snapshot now;
 	const struct maps_snapshot *maps = writable_mappings(p, tid, &now);
 	struct scan_result sr;
-	scan_process(tid, maps, t->start, t->end, t->pinned ? t->start : 0,
-		     t->pinned ? t->end : 0, sp, &sr);
+	scan_process(tid, procfd_pagemap(&p->procfds, tid), maps, t->start, t->end,
+		     t->pinned ? t->start : 0, t->pinned ? t->end : 0, sp, &sr);
 	unsigned int live = judge_hits(p, tid, maps, t, &sr);
 	scan_result_free(&sr);
 	maps_snapshot_free(&now);
@@ -454,7 +454,7 @@ check_memory_together(struct process *p, pid_t tid, uint64_t sp, const struct la
 	struct maps_snapshot now;
 	const struct maps_snapshot *maps = writable_mappings(p, tid, &now);
 	struct scan_result all;
-	scan_process_ranges(tid, maps, r, n, sp, &all);
+	scan_process_ranges(tid, procfd_pagemap(&p->procfds, tid), maps, r, n, sp, &all);
 	struct scan_result mine = { xcalloc(all.n ? all.n : 1, sizeof(*all.hits)), 0, 0, 0, 0, 0 };
 	for (size_t i = 0; i < n; i++) {
 		mine.n = 0;

@@ -217,7 +217,7 @@ scan_used(struct batch *b, uint64_t start, uint64_t end)
 }
 
 static void
-scan_run(pid_t tid, const struct maps_snapshot *maps, uint64_t lo, uint64_t hi,
+scan_run(pid_t tid, int pagemap, const struct maps_snapshot *maps, uint64_t lo, uint64_t hi,
 	 const struct scan_target *targets, size_t ntargets, uint64_t skip_lo, uint64_t skip_hi,
 	 uint64_t live_sp, struct scan_result *out)
 {
@@ -236,9 +236,13 @@ scan_run(pid_t tid, const struct maps_snapshot *maps, uint64_t lo, uint64_t hi,
 	b->page = (size_t)sysconf(_SC_PAGESIZE);
 	b->r = out;
 	b->cap = &cap;
-	char path[64];
-	snprintf(path, sizeof(path), "/proc/%d/pagemap", (int)tid);
-	b->pagemap = open(path, O_RDONLY | O_CLOEXEC);
+	bool own_pagemap = pagemap < 0;
+	if (own_pagemap) {
+		char path[64];
+		snprintf(path, sizeof(path), "/proc/%d/pagemap", (int)tid);
+		pagemap = open(path, O_RDONLY | O_CLOEXEC);
+	}
+	b->pagemap = pagemap;
 	b->entries = b->pagemap >= 0 ? xmalloc(PAGEMAP_BATCH * sizeof(*b->entries)) : NULL;
 	for (size_t i = 0; i < maps->n; i++) {
 		const struct map_entry *m = &maps->v[i];
@@ -260,7 +264,7 @@ scan_run(pid_t tid, const struct maps_snapshot *maps, uint64_t lo, uint64_t hi,
 		scan_used(b, start, end);
 	}
 	batch_flush(b);
-	if (b->pagemap >= 0)
+	if (own_pagemap && b->pagemap >= 0)
 		close(b->pagemap);
 	free(b->entries);
 	free(b->buf);
@@ -273,21 +277,23 @@ scan_run(pid_t tid, const struct maps_snapshot *maps, uint64_t lo, uint64_t hi,
 }
 
 void
-scan_process(pid_t tid, const struct maps_snapshot *maps, uint64_t lo, uint64_t hi,
-	     uint64_t skip_lo, uint64_t skip_hi, uint64_t live_sp, struct scan_result *out)
+scan_process(pid_t tid, int pagemap, const struct maps_snapshot *maps, uint64_t lo,
+	     uint64_t hi, uint64_t skip_lo, uint64_t skip_hi, uint64_t live_sp,
+	     struct scan_result *out)
 {
-	scan_run(tid, maps, lo, hi, NULL, 0, skip_lo, skip_hi, live_sp, out);
+	scan_run(tid, pagemap, maps, lo, hi, NULL, 0, skip_lo, skip_hi, live_sp, out);
 }
 
 void
-scan_process_ranges(pid_t tid, const struct maps_snapshot *maps, const struct scan_target *t,
-		    size_t n, uint64_t live_sp, struct scan_result *out)
+scan_process_ranges(pid_t tid, int pagemap, const struct maps_snapshot *maps,
+		    const struct scan_target *t, size_t n, uint64_t live_sp,
+		    struct scan_result *out)
 {
 	if (!n) {
 		memset(out, 0, sizeof(*out));
 		return;
 	}
-	scan_run(tid, maps, t[0].lo, t[n - 1].hi, t, n, 0, 0, live_sp, out);
+	scan_run(tid, pagemap, maps, t[0].lo, t[n - 1].hi, t, n, 0, 0, live_sp, out);
 }
 
 void

@@ -28,16 +28,19 @@ struct scan_result {
    mapping that holds live_sp everything below live_sp (dead stack), and
    pages never written (zeros).
    Memory is read through tid, a stopped thread (a process whose main
-   thread has exited cannot be read through its pid). */
-void scan_process(pid_t tid, const struct maps_snapshot *maps, uint64_t lo, uint64_t hi,
-		  uint64_t skip_lo, uint64_t skip_hi, uint64_t live_sp, struct scan_result *out);
+   thread has exited cannot be read through its pid).  pagemap: the
+   process's /proc/PID/pagemap, open, or -1 to open it for this scan
+   (every page is read when it cannot be). */
+void scan_process(pid_t tid, int pagemap, const struct maps_snapshot *maps, uint64_t lo,
+		  uint64_t hi, uint64_t skip_lo, uint64_t skip_hi, uint64_t live_sp,
+		  struct scan_result *out);
 /* The same for words in any of n ranges, sorted and apart, none of them
    left out (libraries already unmapped): the memory is read once for
    them all. */
 struct scan_target {
 	uint64_t lo, hi;
 };
-void scan_process_ranges(pid_t tid, const struct maps_snapshot *maps,
+void scan_process_ranges(pid_t tid, int pagemap, const struct maps_snapshot *maps,
 			 const struct scan_target *t, size_t n, uint64_t live_sp,
 			 struct scan_result *out);
 void scan_result_free(struct scan_result *r);

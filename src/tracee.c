@@ -102,6 +102,7 @@ tracee_drop(struct tracee *t, int wait_status)
 		struct tl_event *e = timeline_add(&p->timeline, TL_EXIT, t->tid, NULL);
 		e->status = wait_status;
 		bp_table_close_mem(&p->bps);
+		procfd_close(&p->procfds);
 	}
 	free(t);
 }
@@ -202,6 +203,7 @@ process_end_by_exec(struct process *old, struct process *image)
 	/* The new image owns nothing of the old address space. */
 	bp_table_free(&old->bps);
 	deferred_list_free(&old->deferred);
+	procfd_close(&old->procfds);
 }
 
 const char *

@@ -10,6 +10,7 @@
 #include "deferred.h"
 #include "sighand.h"
 #include "maps.h"
+#include "procfd.h"
 #include "solib.h"
 #include "timeline.h"
 
@@ -44,6 +45,7 @@ struct process {
 	struct timeline timeline;
 	struct deferred_list deferred;	/* nested dlcloses whose unload is due */
 	struct sighand_cache handlers;	/* its signal handlers, as last read */
+	struct proc_fds procfds;	/* its /proc files kept open (this image's) */
 	struct process *next;	/* all images, in creation order */
 };
 

@@ -16,18 +16,11 @@
 /* The kernel's count of p's private writable memory, in bytes: data_vm
    plus stack_vm, the 6th field of statm (in pages). */
 static bool
-statm_data(pid_t pid, pid_t tid, uint64_t *bytes)
+statm_data(struct process *p, pid_t tid, uint64_t *bytes)
 {
-	char path[64], buf[256];
-	snprintf(path, sizeof(path), "/proc/%d/task/%d/statm", (int)pid, (int)tid);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	char buf[256];
+	if (procfd_read_statm(&p->procfds, p->pid, tid, buf, sizeof(buf)) <= 0)
 		return false;
-	ssize_t n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return false;
-	buf[n] = '\0';
 	uint64_t f[6];
 	if (sscanf(buf, "%" SCNu64 " %" SCNu64 " %" SCNu64 " %" SCNu64 " %" SCNu64 " %" SCNu64,
 		   &f[0], &f[1], &f[2], &f[3], &f[4], &f[5]) != 6)
@@ -54,7 +47,7 @@ writable_mappings(struct process *p, pid_t tid, struct maps_snapshot *scratch)
 	   mmap of the same size would hide it. */
 	bool trusted = unmapwatch_active(p) && procmap_query_available();
 	uint64_t kernel;
-	if (trusted && statm_data(p->pid, tid, &kernel) && kernel == snapshot_data(&p->maps)) {
+	if (trusted && statm_data(p, tid, &kernel) && kernel == snapshot_data(&p->maps)) {
 		stats.writable_from_snapshot++;
 		return &p->maps;
 	}

@@ -3,9 +3,16 @@
    or in part), a mapping bigger than one read, the skipped ranges, pages
    never written, and several ranges in one scan. */
 #include "config.h"
+#include "procfd.h"
 #include "scan.h"
 #include "stats.h"
 
+#include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <sys/wait.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -92,7 +99,7 @@ test_many_small(void)
 			want++;
 	unsigned long calls = stats.scan_calls;
 	struct scan_result r;
-	scan_process(getpid(), &s, LO, HI, 0, 0, 0, &r);
+	scan_process(getpid(), -1, &s, LO, HI, 0, 0, 0, &r);
 	CU_ASSERT_EQUAL(r.n, want);
 	CU_ASSERT_EQUAL(r.bytes, want * page);
 	for (size_t i = 0; i < N; i++)
@@ -126,7 +133,7 @@ test_holes(void)
 	munmap(a + 2 * page, page);
 	munmap(b, page);
 	struct scan_result r;
-	scan_process(getpid(), &s, LO, HI, 0, 0, 0, &r);
+	scan_process(getpid(), -1, &s, LO, HI, 0, 0, 0, &r);
 	/* a: pages 0, 1, 3, 4; b: its first page is gone, so the rest of
 	   that piece is dropped; c whole. */
 	CU_ASSERT(has_hit(&r, (uint64_t)a + 8, LO + 0x100));
@@ -159,18 +166,18 @@ test_big_and_skips(void)
 	for (size_t i = 0; i < sizeof(at) / sizeof(at[0]); i++)
 		put(m + at[i], LO + i);
 	struct scan_result r;
-	scan_process(getpid(), &s, LO, HI, 0, 0, 0, &r);
+	scan_process(getpid(), -1, &s, LO, HI, 0, 0, 0, &r);
 	CU_ASSERT_EQUAL(r.n, 5);
 	for (size_t i = 0; i < sizeof(at) / sizeof(at[0]); i++)
 		CU_ASSERT(has_hit(&r, (uint64_t)m + at[i], LO + i));
 	scan_result_free(&r);
 	/* Left out: the first MiB (as the library's own data), and below
 	   live_sp at 2 MiB + 8 (the word there is live). */
-	scan_process(getpid(), &s, LO, HI, (uint64_t)m, (uint64_t)m + (1u << 20), 0, &r);
+	scan_process(getpid(), -1, &s, LO, HI, (uint64_t)m, (uint64_t)m + (1u << 20), 0, &r);
 	CU_ASSERT_EQUAL(r.n, 3);
 	CU_ASSERT_FALSE(has_hit(&r, (uint64_t)m, LO));
 	scan_result_free(&r);
-	scan_process(getpid(), &s, LO, HI, 0, 0, (uint64_t)m + (2u << 20) + 8, &r);
+	scan_process(getpid(), -1, &s, LO, HI, 0, 0, (uint64_t)m + (2u << 20) + 8, &r);
 	CU_ASSERT_EQUAL(r.n, 2);
 	CU_ASSERT(has_hit(&r, (uint64_t)m + (2u << 20) + 8, LO + 3));
 	scan_result_free(&r);
@@ -193,7 +200,7 @@ test_never_written(void)
 	put(m + 40 * page + 8, LO + 2);
 	put(m + n * page - 8, LO + 3);
 	struct scan_result r;
-	scan_process(getpid(), &s, LO, HI, 0, 0, 0, &r);
+	scan_process(getpid(), -1, &s, LO, HI, 0, 0, 0, &r);
 	CU_ASSERT_EQUAL(r.n, 3);
 	CU_ASSERT(has_hit(&r, (uint64_t)m + 16, LO + 1));
 	CU_ASSERT(has_hit(&r, (uint64_t)m + 40 * page + 8, LO + 2));
@@ -201,8 +208,17 @@ test_never_written(void)
 	CU_ASSERT_EQUAL(r.bytes, 3 * page);
 	CU_ASSERT_EQUAL(r.skipped, (n - 3) * page);
 	scan_result_free(&r);
+	/* The same through a pagemap the caller keeps open: left open. */
+	int pm = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	CU_ASSERT_FATAL(pm >= 0);
+	scan_process(getpid(), pm, &s, LO, HI, 0, 0, 0, &r);
+	CU_ASSERT_EQUAL(r.n, 3);
+	CU_ASSERT_EQUAL(r.skipped, (n - 3) * page);
+	CU_ASSERT_NOT_EQUAL(fcntl(pm, F_GETFD), -1);
+	close(pm);
+	scan_result_free(&r);
 	/* From the middle of the first page: its word at 16 is dead stack. */
-	scan_process(getpid(), &s, LO, HI, 0, 0, (uint64_t)m + 24, &r);
+	scan_process(getpid(), -1, &s, LO, HI, 0, 0, (uint64_t)m + 24, &r);
 	CU_ASSERT_EQUAL(r.n, 2);
 	CU_ASSERT_FALSE(has_hit(&r, (uint64_t)m + 16, LO + 1));
 	CU_ASSERT_EQUAL(r.bytes, 3 * page - 24);
@@ -229,13 +245,124 @@ test_ranges(void)
 	for (size_t i = 0; i < sizeof(out) / sizeof(out[0]); i++)
 		put(m + 8 * k++, out[i]);
 	struct scan_result r;
-	scan_process_ranges(getpid(), &s, t, 2, 0, &r);
+	scan_process_ranges(getpid(), -1, &s, t, 2, 0, &r);
 	CU_ASSERT_EQUAL(r.n, sizeof(in) / sizeof(in[0]));
 	for (size_t i = 0; i < sizeof(in) / sizeof(in[0]); i++)
 		CU_ASSERT(has_hit(&r, (uint64_t)m + 8 * i, in[i]));
 	scan_result_free(&r);
 	munmap(m, page);
 	free(s.v);
+}
+
+/* A thread that waits for a byte on a pipe, its tid noted first. */
+struct waiter {
+	int fds[2];
+	_Atomic pid_t tid;
+};
+
+static void *
+wait_byte(void *arg)
+{
+	struct waiter *w = arg;
+	w->tid = gettid();
+	char c;
+	while (read(w->fds[0], &c, 1) < 0)
+		;
+	return NULL;
+}
+
+/* The /proc files the scans read, kept open: the pagemap once; statm
+   through the thread it was opened with, and again through another once
+   that one has ended (as when a main thread calls pthread_exit). */
+static void
+test_kept_files(void)
+{
+	struct proc_fds f = { 0 };
+	char buf[256];
+	int pm = procfd_pagemap(&f, gettid());
+	CU_ASSERT(pm >= 0);
+	CU_ASSERT_EQUAL(procfd_pagemap(&f, gettid()), pm);
+	struct waiter w = { .tid = 0 };
+	CU_ASSERT_FATAL(pipe(w.fds) == 0);
+	pthread_t t;
+	CU_ASSERT_FATAL(pthread_create(&t, NULL, wait_byte, &w) == 0);
+	while (!w.tid)
+		sched_yield();
+	CU_ASSERT(procfd_read_statm(&f, getpid(), w.tid, buf, sizeof(buf)) > 0);
+	CU_ASSERT_EQUAL(f.statm_tid, w.tid);
+	CU_ASSERT(write(w.fds[1], "x", 1) == 1);
+	pthread_join(t, NULL);
+	close(w.fds[0]);
+	close(w.fds[1]);
+	/* Kept through a thread that is gone: opened again through ours. */
+	CU_ASSERT(procfd_read_statm(&f, getpid(), gettid(), buf, sizeof(buf)) > 0);
+	CU_ASSERT_EQUAL(f.statm_tid, gettid());
+	CU_ASSERT(buf[0] >= '1' && buf[0] <= '9');
+	/* And kept from then on. */
+	int kept = f.statm;
+	CU_ASSERT(procfd_read_statm(&f, getpid(), gettid(), buf, sizeof(buf)) > 0);
+	CU_ASSERT_EQUAL(f.statm, kept);
+	procfd_close(&f);
+	CU_ASSERT_EQUAL(f.statm, 0);
+	CU_ASSERT_EQUAL(f.pagemap, 0);
+	CU_ASSERT_EQUAL(fcntl(pm, F_GETFD), -1);
+}
+
+static int worker_pipe[2];
+
+static void *
+worker_sleeps(void *arg)
+{
+	(void)arg;
+	pid_t tid = gettid();
+	if (write(worker_pipe[1], &tid, sizeof(tid)) != sizeof(tid))
+		_exit(1);
+	pause();
+	return NULL;
+}
+
+/* A process whose main thread called pthread_exit: its statm reads as
+   all zeros through the main thread (a zombie until the last thread
+   ends), and is read again through the thread that is left. */
+static void
+test_kept_statm_zombie_leader(void)
+{
+	CU_ASSERT_FATAL(pipe(worker_pipe) == 0);
+	pid_t child = fork();
+	CU_ASSERT_FATAL(child >= 0);
+	if (child == 0) {
+		pthread_t t;
+		if (pthread_create(&t, NULL, worker_sleeps, NULL) != 0)
+			_exit(1);
+		pthread_exit(NULL);
+	}
+	pid_t worker = 0;
+	CU_ASSERT_FATAL(read(worker_pipe[0], &worker, sizeof(worker)) == sizeof(worker));
+	/* Until the main thread is a zombie. */
+	char path[64], state = 0;
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", (int)child, (int)child);
+	for (int i = 0; i < 1000 && state != 'Z'; i++) {
+		FILE *st = fopen(path, "r");
+		if (st) {
+			if (fscanf(st, "%*d (%*[^)]) %c", &state) != 1)
+				state = 0;
+			fclose(st);
+		}
+		if (state != 'Z')
+			usleep(1000);
+	}
+	CU_ASSERT_EQUAL(state, 'Z');
+	struct proc_fds f = { 0 };
+	char buf[256];
+	CU_ASSERT(procfd_read_statm(&f, child, child, buf, sizeof(buf)) < 0);
+	CU_ASSERT(procfd_read_statm(&f, child, worker, buf, sizeof(buf)) > 0);
+	CU_ASSERT_EQUAL(f.statm_tid, worker);
+	CU_ASSERT(buf[0] >= '1' && buf[0] <= '9');
+	procfd_close(&f);
+	kill(child, SIGKILL);
+	waitpid(child, NULL, 0);
+	close(worker_pipe[0]);
+	close(worker_pipe[1]);
 }
 
 int
@@ -248,6 +375,8 @@ main(void)
 		{ "a mapping bigger than a read, and what is left out", test_big_and_skips },
 		{ "pages never written are not read", test_never_written },
 		{ "two ranges in one scan", test_ranges },
+		{ "/proc files kept open", test_kept_files },
+		{ "statm kept open, the main thread gone", test_kept_statm_zombie_leader },
 		CU_TEST_INFO_NULL,
 	};
 
