@@ -5,6 +5,9 @@
 #include "xmalloc.h"
 
 #include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +29,12 @@
 #define PAGEMAP_BATCH 4096	/* entries per read of the pagemap */
 #define PM_PRESENT (1ULL << 63)
 #define PM_SWAPPED (1ULL << 62)
+/* A scan of at least this many bytes (the pages never written left out)
+   is shared with a second thread when the tool may run on more than one
+   CPU: the stopped thread waits for it, and process_vm_readv copies at
+   about the same rate in each of two threads (256 MiB: 46 ms in one, 23
+   in two, here). */
+#define SCAN_SPLIT_BYTES (32u << 20)
 
 static bool
 scannable(const struct map_entry *m)
@@ -54,6 +63,17 @@ add_hit(struct scan_result *r, size_t *cap, uint64_t where, uint64_t value)
 	r->n++;
 }
 
+/* What is to be read, in address order. */
+struct span {
+	uint64_t start, end;
+};
+
+struct span_list {
+	struct span *v;
+	size_t n, cap;
+	uint64_t bytes;
+};
+
 /* Ranges are gathered into one process_vm_readv of up to SCAN_IOV
    pieces and SCAN_CHUNK bytes, so that a process with thousands of small
    writable mappings costs no more calls per byte than one big heap. */
@@ -70,6 +90,8 @@ struct batch {
 	size_t *cap;
 	int pagemap;		/* /proc/TID/pagemap, -1: read everything */
 	uint64_t *entries;	/* PAGEMAP_BATCH of them */
+	struct span_list *collect;	/* set: ranges go there, not read yet */
+	unsigned long calls;	/* process_vm_readv calls made */
 };
 
 /* Whether v, between the first target's start and the last one's end,
@@ -122,7 +144,7 @@ batch_flush(struct batch *b)
 		struct iovec local = { b->buf, want };
 		ssize_t got = process_vm_readv(b->tid, &local, 1, b->remote + first,
 					       (unsigned long)(b->n - first), 0);
-		stats.scan_calls++;
+		b->calls++;
 		if (got <= 0) {
 			/* The first piece is unreadable from its start (unmapped
 			   since the snapshot): drop it, read the rest. */
@@ -168,6 +190,13 @@ batch_flush(struct batch *b)
 static void
 scan_range(struct batch *b, uint64_t start, uint64_t end)
 {
+	if (b->collect) {
+		struct span_list *l = b->collect;
+		l->v = xgrow(l->v, &l->cap, l->n + 1, sizeof(*l->v));
+		l->v[l->n++] = (struct span){ start, end };
+		l->bytes += end - start;
+		return;
+	}
 	for (uint64_t a = start; a < end;) {
 		size_t room = SCAN_CHUNK - b->bytes;
 		size_t len = end - a < room ? (size_t)(end - a) : room;
@@ -216,6 +245,119 @@ scan_used(struct batch *b, uint64_t start, uint64_t end)
 		scan_range(b, run, end);
 }
 
+/* A batch that reads through tid into r, for words in lo/span/targets. */
+static struct batch *
+batch_new(pid_t tid, uint64_t lo, uint64_t span, const struct scan_target *targets,
+	  size_t ntargets, struct scan_result *r, size_t *cap)
+{
+	struct batch *b = xcalloc(1, sizeof(*b));
+	b->tid = tid;
+	b->lo = lo;
+	b->span = span;
+	b->targets = targets;
+	b->ntargets = ntargets;
+	b->buf = xmalloc(SCAN_CHUNK);
+	b->page = (size_t)sysconf(_SC_PAGESIZE);
+	b->r = r;
+	b->cap = cap;
+	b->pagemap = -1;
+	return b;
+}
+
+static void
+batch_free(struct batch *b)
+{
+	stats.scan_calls += b->calls;
+	free(b->entries);
+	free(b->buf);
+	free(b);
+}
+
+struct share {
+	struct batch *b;
+	const struct span *v;
+	size_t n;
+};
+
+static void *
+read_spans(void *arg)
+{
+	struct share *s = arg;
+	for (size_t i = 0; i < s->n; i++)
+		scan_range(s->b, s->v[i].start, s->v[i].end);
+	batch_flush(s->b);
+	return NULL;
+}
+
+static bool
+more_than_one_cpu(void)
+{
+	cpu_set_t set;
+	return sched_getaffinity(0, sizeof(set), &set) == 0 && CPU_COUNT(&set) > 1;
+}
+
+/* The spans of l read and scanned, the second half of their bytes in a
+   thread of its own when there are enough of them: b's result gets the
+   hits of both, in address order. */
+static void
+read_all(struct batch *b, struct span_list *l)
+{
+	struct share first = { b, l->v, l->n };
+	if (l->bytes < SCAN_SPLIT_BYTES || !more_than_one_cpu()) {
+		read_spans(&first);
+		return;
+	}
+	/* Where half of the bytes are: that span is cut in two. */
+	uint64_t half = l->bytes / 2, sum = 0;
+	size_t k = 0;
+	while (k < l->n && sum + (l->v[k].end - l->v[k].start) <= half) {
+		sum += l->v[k].end - l->v[k].start;
+		k++;
+	}
+	struct span *v = xmalloc((l->n - k + 1) * sizeof(*v));
+	size_t n2 = 0;
+	if (k < l->n) {
+		uint64_t cut = (l->v[k].start + (half - sum)) & ~7ULL;
+		if (cut > l->v[k].start) {
+			v[n2++] = (struct span){ cut, l->v[k].end };
+			l->v[k].end = cut;
+			k++;
+		}
+	}
+	for (size_t i = k; i < l->n; i++)
+		v[n2++] = l->v[i];
+	first.n = k;
+	struct scan_result r2 = { 0 };
+	size_t cap2 = 0;
+	struct batch *b2 = batch_new(b->tid, b->lo, b->span, b->targets, b->ntargets, &r2, &cap2);
+	struct share second = { b2, v, n2 };
+	/* The helper takes no signal: the tool's handlers stay the main
+	   thread's. */
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	pthread_t t;
+	bool shared = pthread_create(&t, NULL, read_spans, &second) == 0;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	read_spans(&first);
+	if (shared) {
+		pthread_join(t, NULL);
+		stats.scans_shared++;
+	} else {
+		read_spans(&second);
+	}
+	/* The second half's hits after the first's, under the same cap. */
+	struct scan_result *r = b->r;
+	for (size_t i = 0; i < r2.n; i++)
+		add_hit(r, b->cap, r2.hits[i].where, r2.hits[i].value);
+	r->dropped += r2.dropped;
+	r->bytes += r2.bytes;
+	r->skipped += r2.skipped;
+	free(r2.hits);
+	batch_free(b2);
+	free(v);
+}
+
 static void
 scan_run(pid_t tid, int pagemap, const struct maps_snapshot *maps, uint64_t lo, uint64_t hi,
 	 const struct scan_target *targets, size_t ntargets, uint64_t skip_lo, uint64_t skip_hi,
@@ -226,16 +368,10 @@ scan_run(pid_t tid, int pagemap, const struct maps_snapshot *maps, uint64_t lo, 
 		return;
 	double t0 = clock_now();
 	size_t cap = 0;
-	struct batch *b = xcalloc(1, sizeof(*b));
-	b->tid = tid;
-	b->lo = lo;
-	b->span = hi - lo;
-	b->targets = targets;
-	b->ntargets = ntargets;
-	b->buf = xmalloc(SCAN_CHUNK);
-	b->page = (size_t)sysconf(_SC_PAGESIZE);
-	b->r = out;
-	b->cap = &cap;
+	struct batch *b = batch_new(tid, lo, hi - lo, targets, ntargets, out, &cap);
+	/* First what is to be read (the pagemap says), then the reads. */
+	struct span_list todo = { 0 };
+	b->collect = &todo;
 	bool own_pagemap = pagemap < 0;
 	if (own_pagemap) {
 		char path[64];
@@ -263,12 +399,12 @@ scan_run(pid_t tid, int pagemap, const struct maps_snapshot *maps, uint64_t lo, 
 		}
 		scan_used(b, start, end);
 	}
-	batch_flush(b);
 	if (own_pagemap && b->pagemap >= 0)
 		close(b->pagemap);
-	free(b->entries);
-	free(b->buf);
-	free(b);
+	b->collect = NULL;
+	read_all(b, &todo);
+	free(todo.v);
+	batch_free(b);
 	out->seconds = clock_now() - t0;
 	stats.scans++;
 	stats.scan_bytes += out->bytes;

@@ -28,11 +28,12 @@ stats_print(FILE *out)
 			stats.sigaction_stops, stats.handler_reads, stats.handler_kept);
 	if (stats.scans)
 		fprintf(out, "%s: stats: scan: %llu MiB in %.1f ms (%lu scans, %lu reads, "
-			"%.2f GiB/s; %llu MiB never written, not read)\n", PACKAGE,
+			"%.2f GiB/s; %llu MiB never written, not read; %lu read by two "
+			"threads)\n", PACKAGE,
 			stats.scan_bytes >> 20, stats.scan_seconds * 1e3, stats.scans,
 			stats.scan_calls, stats.scan_seconds > 0 ?
 			stats.scan_bytes / stats.scan_seconds / (1024.0 * 1024 * 1024) : 0.0,
-			stats.scan_skipped >> 20);
+			stats.scan_skipped >> 20, stats.scans_shared);
 	if (stats.writable_reads || stats.writable_from_snapshot)
 		fprintf(out, "%s: stats: writable mappings for the scans: %lu asked of the "
 			"kernel, %lu from the snapshot\n", PACKAGE, stats.writable_reads, stats.writable_from_snapshot);

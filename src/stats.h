@@ -21,6 +21,7 @@ struct stats {
 	unsigned long handler_kept;	/* ... or known from the last read */
 	unsigned long scans;		/* dangling-reference scans */
 	unsigned long scan_calls;	/* their process_vm_readv calls */
+	unsigned long scans_shared;	/* scans read by two threads */
 	unsigned long writable_reads;	/* writable mappings asked of the kernel */
 	unsigned long writable_from_snapshot;	/* ... or found in the snapshot */
 	unsigned long long scan_bytes;

@@ -254,6 +254,53 @@ test_ranges(void)
 	free(s.v);
 }
 
+/* 40 MiB in two mappings: read by two threads when the tool may use two
+   CPUs, by one otherwise; every pointer found either way, in address
+   order, each once (at the edges of the halves too). */
+static void
+test_shared(void)
+{
+	size_t n1 = (24u << 20) / page, n2 = (16u << 20) / page;
+	uint8_t *a = map_pages(n1), *b = map_pages(n2);
+	memset(a, 1, n1 * page);
+	memset(b, 1, n2 * page);
+	struct maps_snapshot s = { 0 };
+	size_t cap = 0;
+	uint8_t *lo = a < b ? a : b, *hi = a < b ? b : a;
+	size_t nlo = a < b ? n1 : n2, nhi = a < b ? n2 : n1;
+	add(&s, &cap, (uint64_t)lo, (uint64_t)lo + nlo * page);
+	add(&s, &cap, (uint64_t)hi, (uint64_t)hi + nhi * page);
+	/* Every MiB's first and last word, and those around the middle. */
+	uint64_t want[128];
+	size_t k = 0;
+	for (size_t m = 0; m < nlo * page >> 20; m++) {
+		want[k++] = (uint64_t)lo + (m << 20);
+		want[k++] = (uint64_t)lo + ((m + 1) << 20) - 8;
+	}
+	for (size_t m = 0; m < nhi * page >> 20; m++) {
+		want[k++] = (uint64_t)hi + (m << 20);
+		want[k++] = (uint64_t)hi + ((m + 1) << 20) - 8;
+	}
+	for (size_t i = 0; i < k; i++)
+		put((uint8_t *)want[i], LO + i);
+	unsigned long shared = stats.scans_shared;
+	struct scan_result r;
+	scan_process(getpid(), -1, &s, LO, HI, 0, 0, 0, &r);
+	CU_ASSERT_EQUAL(r.n, k);
+	for (size_t i = 0; i < k; i++)
+		CU_ASSERT(has_hit(&r, want[i], LO + i));
+	for (size_t i = 1; i < r.n; i++)
+		CU_ASSERT(r.hits[i - 1].where < r.hits[i].where);
+	CU_ASSERT_EQUAL(r.bytes, (nlo + nhi) * page);
+	cpu_set_t set;
+	bool two = sched_getaffinity(0, sizeof(set), &set) == 0 && CPU_COUNT(&set) > 1;
+	CU_ASSERT_EQUAL(stats.scans_shared - shared, two ? 1 : 0);
+	scan_result_free(&r);
+	munmap(a, n1 * page);
+	munmap(b, n2 * page);
+	free(s.v);
+}
+
 /* A thread that waits for a byte on a pipe, its tid noted first. */
 struct waiter {
 	int fds[2];
@@ -375,6 +422,7 @@ main(void)
 		{ "a mapping bigger than a read, and what is left out", test_big_and_skips },
 		{ "pages never written are not read", test_never_written },
 		{ "two ranges in one scan", test_ranges },
+		{ "a big scan read by two threads", test_shared },
 		{ "/proc files kept open", test_kept_files },
 		{ "statm kept open, the main thread gone", test_kept_statm_zombie_leader },
 		CU_TEST_INFO_NULL,
