@@ -1,12 +1,12 @@
 #include "config.h"
 #include "scan.h"
 #include "clock.h"
+#include "cpus.h"
 #include "stats.h"
 #include "xmalloc.h"
 
 #include <fcntl.h>
 #include <pthread.h>
-#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -289,13 +289,6 @@ read_spans(void *arg)
 	return NULL;
 }
 
-static bool
-more_than_one_cpu(void)
-{
-	cpu_set_t set;
-	return sched_getaffinity(0, sizeof(set), &set) == 0 && CPU_COUNT(&set) > 1;
-}
-
 /* The spans of l read and scanned, the second half of their bytes in a
    thread of its own when there are enough of them: b's result gets the
    hits of both, in address order. */
@@ -303,7 +296,7 @@ static void
 read_all(struct batch *b, struct span_list *l)
 {
 	struct share first = { b, l->v, l->n };
-	if (l->bytes < SCAN_SPLIT_BYTES || !more_than_one_cpu()) {
+	if (l->bytes < SCAN_SPLIT_BYTES || !cpus_more_than_one()) {
 		read_spans(&first);
 		return;
 	}

@@ -1,5 +1,6 @@
 #include "config.h"
 #include "stopwait.h"
+#include "cpus.h"
 #include "stats.h"
 
 #include <sched.h>
@@ -39,15 +40,6 @@ now_ns(void)
 	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
-static bool
-more_than_one_cpu(void)
-{
-	cpu_set_t set;
-	if (sched_getaffinity(0, sizeof(set), &set) != 0)
-		return false;
-	return CPU_COUNT(&set) > 1;
-}
-
 void
 stopwait_resumed(void)
 {
@@ -58,7 +50,7 @@ pid_t
 stopwait_next(int *status, bool (*interrupted)(void))
 {
 	if (may_poll < 0)
-		may_poll = more_than_one_cpu();
+		may_poll = cpus_more_than_one();
 	pid_t tid = 0;
 	if (may_poll && last_gap_ns < POLL_WINDOW_NS) {
 		long long end = last_resume_ns + POLL_WINDOW_NS;
