@@ -5,10 +5,8 @@
 #include "stats.h"
 #include "xmalloc.h"
 
-#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/uio.h>
@@ -365,12 +363,6 @@ scan_run(pid_t tid, int pagemap, const struct maps_snapshot *maps, uint64_t lo, 
 	/* First what is to be read (the pagemap says), then the reads. */
 	struct span_list todo = { 0 };
 	b->collect = &todo;
-	bool own_pagemap = pagemap < 0;
-	if (own_pagemap) {
-		char path[64];
-		snprintf(path, sizeof(path), "/proc/%d/pagemap", (int)tid);
-		pagemap = open(path, O_RDONLY | O_CLOEXEC);
-	}
 	b->pagemap = pagemap;
 	b->entries = b->pagemap >= 0 ? xmalloc(PAGEMAP_BATCH * sizeof(*b->entries)) : NULL;
 	for (size_t i = 0; i < maps->n; i++) {
@@ -392,8 +384,6 @@ scan_run(pid_t tid, int pagemap, const struct maps_snapshot *maps, uint64_t lo, 
 		}
 		scan_used(b, start, end);
 	}
-	if (own_pagemap && b->pagemap >= 0)
-		close(b->pagemap);
 	b->collect = NULL;
 	read_all(b, &todo);
 	free(todo.v);

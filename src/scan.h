@@ -29,8 +29,8 @@ struct scan_result {
    pages never written (zeros).
    Memory is read through tid, a stopped thread (a process whose main
    thread has exited cannot be read through its pid).  pagemap: the
-   process's /proc/PID/pagemap, open, or -1 to open it for this scan
-   (every page is read when it cannot be). */
+   process's /proc/PID/pagemap, open (procfd.h), or -1: every page is
+   read. */
 void scan_process(pid_t tid, int pagemap, const struct maps_snapshot *maps, uint64_t lo,
 		  uint64_t hi, uint64_t skip_lo, uint64_t skip_hi, uint64_t live_sp,
 		  struct scan_result *out);
