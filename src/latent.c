@@ -455,7 +455,7 @@ check_memory_together(struct process *p, pid_t tid, uint64_t sp, const struct la
 	const struct maps_snapshot *maps = writable_mappings(p, tid, &now);
 	struct scan_result all;
 	scan_process_ranges(tid, procfd_pagemap(&p->procfds, tid), maps, r, n, sp, &all);
-	struct scan_result mine = { xcalloc(all.n ? all.n : 1, sizeof(*all.hits)), 0, 0, 0, 0, 0 };
+	struct scan_result mine = { .hits = xcalloc(all.n ? all.n : 1, sizeof(*all.hits)) };
 	for (size_t i = 0; i < n; i++) {
 		mine.n = 0;
 		for (size_t k = 0; k < all.n; k++)

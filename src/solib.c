@@ -1271,13 +1271,14 @@ solib_on_attach(struct process *p, pid_t tid)
 			p->timeline.v[i].at_attach = true;
 }
 
-/* A return breakpoint of kind for the call tid just entered (its stack
-   pointer at the entry is sp, on the return address): its new waiter, or
-   NULL (the return address unreadable, no int3 can go there, another kind
-   is there, or too many wait). */
+/* A return breakpoint for the dlclose tid just entered (its stack pointer
+   at the entry is sp, on the return address): its new waiter, or NULL
+   (the return address unreadable, no int3 can go there, another kind is
+   there, or too many wait). */
 static struct ret_waiter *
-plant_waiter(struct process *p, pid_t tid, uint64_t sp, enum bp_kind kind)
+plant_waiter(struct process *p, pid_t tid, uint64_t sp)
 {
+	const enum bp_kind kind = BP_DLCLOSE_RET;
 	uint64_t ret;
 	if (!mem_read_u64(tid, sp, &ret))
 		return NULL;
@@ -1394,7 +1395,7 @@ on_dlclose(struct process *p, pid_t tid, struct user_regs_struct *regs)
 	symbolize_stack(p, tid, regs, &e->stack);
 
 	/* Stop again when this call returns, to tell whether it unloaded. */
-	struct ret_waiter *w = plant_waiter(p, tid, regs->rsp, BP_DLCLOSE_RET);
+	struct ret_waiter *w = plant_waiter(p, tid, regs->rsp);
 	if (!w)
 		return;
 	w->ref = id;
