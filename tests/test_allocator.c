@@ -110,22 +110,34 @@ test_version_files(void)
 	CU_ASSERT_FALSE(glibc_version_of_file(-1, &ma, &mi));
 }
 
-/* A heap laid out in a buffer at address HEAP_AT, as glibc lays it. */
-#define HEAP_AT 0x10000ULL
-static uint64_t fake_heap[64];
+/* A heap laid out in a buffer as if at address at: the reader's arg. */
+struct fake_mem {
+	uint64_t at;
+	const void *buf;
+	size_t size;
+	unsigned int reads;	/* calls made */
+	uint64_t read_end;	/* the highest address read, plus one */
+};
 
 static size_t
 fake_read(void *arg, uint64_t addr, void *buf, size_t len)
 {
-	(void)arg;
-	if (addr < HEAP_AT || addr - HEAP_AT >= sizeof(fake_heap))
+	struct fake_mem *m = arg;
+	m->reads++;
+	if (addr < m->at || addr - m->at >= m->size)
 		return 0;
-	size_t have = sizeof(fake_heap) - (addr - HEAP_AT);
+	size_t have = m->size - (addr - m->at);
 	if (len > have)
 		len = have;
-	memcpy(buf, (const char *)fake_heap + (addr - HEAP_AT), len);
+	memcpy(buf, (const char *)m->buf + (addr - m->at), len);
+	if (addr + len > m->read_end)
+		m->read_end = addr + len;
 	return len;
 }
+
+/* A heap laid out in a buffer at address HEAP_AT, as glibc lays it. */
+#define HEAP_AT 0x10000ULL
+static uint64_t fake_heap[64];
 
 /* Chunks of 32 bytes (24 usable) at 0x10000, 0x10020 (both in use), a
    free one of 64 at 0x10040, then the top chunk at 0x10080.  The word at
@@ -141,7 +153,8 @@ test_heap_edges(void)
 	fake_heap[0x48 / 8] = 0x40 | 1;		/* chunk 0x10040: 64, the second in use */
 	fake_heap[0x80 / 8] = 0x40;		/* prev_size of the top: the free one's size */
 	fake_heap[0x88 / 8] = (sizeof(fake_heap) - 0x80);	/* top, PREV_INUSE clear */
-	struct heap_reader r = { fake_read, NULL };
+	struct fake_mem mem = { HEAP_AT, fake_heap, sizeof(fake_heap), 0, 0 };
+	struct heap_reader r = { fake_read, &mem };
 	const uint64_t addrs[] = {
 		0x10010,	/* first block, offset 0 */
 		0x10020,	/* first block, offset 0x10: the next chunk's prev_size */
@@ -175,21 +188,6 @@ test_heap_edges(void)
    whole walk, tcache included, is one read of the first window. */
 #define TC_AT 0x20000ULL
 static uint64_t tc_heap[4096 / 8];
-static unsigned int tc_reads;
-
-static size_t
-tc_read(void *arg, uint64_t addr, void *buf, size_t len)
-{
-	(void)arg;
-	tc_reads++;
-	if (addr < TC_AT || addr - TC_AT >= sizeof(tc_heap))
-		return 0;
-	size_t have = sizeof(tc_heap) - (addr - TC_AT);
-	if (len > have)
-		len = have;
-	memcpy(buf, (const char *)tc_heap + (addr - TC_AT), len);
-	return len;
-}
 
 static void
 test_heap_tcache(void)
@@ -206,10 +204,10 @@ test_heap_tcache(void)
 	tc_heap[0x2c0 / 8] = (y >> 12) ^ 0;		/* y->next = NULL */
 	tc_heap[0x2d8 / 8] = 0x20 | 1;			/* z's chunk, in use */
 	tc_heap[0x2f8 / 8] = (sizeof(tc_heap) - 0x2f0) | 1;	/* the top */
-	struct heap_reader r = { tc_read, NULL };
+	struct fake_mem mem = { TC_AT, tc_heap, sizeof(tc_heap), 0, 0 };
+	struct heap_reader r = { fake_read, &mem };
 	const uint64_t addrs[] = { x + 8, y + 8, TC_AT + 0x2e0 + 8 };
 	struct chunk_info out[3];
-	tc_reads = 0;
 	CU_ASSERT_TRUE(heap_walk(&r, TC_AT, TC_AT + sizeof(tc_heap), addrs, 3, out));
 	CU_ASSERT_EQUAL(out[0].state, CHUNK_FREE);
 	CU_ASSERT_EQUAL(out[0].user, x);
@@ -217,7 +215,7 @@ test_heap_tcache(void)
 	CU_ASSERT_EQUAL(out[1].user, y);
 	CU_ASSERT_EQUAL(out[2].state, CHUNK_ALLOCATED);
 	CU_ASSERT_EQUAL(out[2].user, TC_AT + 0x2e0);
-	CU_ASSERT_EQUAL(tc_reads, 1);
+	CU_ASSERT_EQUAL(mem.reads, 1);
 }
 
 /* A bigger heap at BIG_AT: BIG_CHUNKS chunks of 64 bytes, every third
@@ -226,22 +224,6 @@ test_heap_tcache(void)
 #define BIG_SIZE (4u << 20)
 #define BIG_CHUNKS 30000
 static uint64_t *big_heap;
-static uint64_t big_read_end;	/* the highest address read, plus one */
-
-static size_t
-big_read(void *arg, uint64_t addr, void *buf, size_t len)
-{
-	(void)arg;
-	if (addr < BIG_AT || addr - BIG_AT >= BIG_SIZE)
-		return 0;
-	size_t have = BIG_SIZE - (addr - BIG_AT);
-	if (len > have)
-		len = have;
-	memcpy(buf, (const char *)big_heap + (addr - BIG_AT), len);
-	if (addr + len > big_read_end)
-		big_read_end = addr + len;
-	return len;
-}
 
 /* Across the walk's windows (it reads more at a time as it goes) every
    block is classified right; and a walk whose words are all near the
@@ -258,13 +240,13 @@ test_heap_windows(void)
 	}
 	uint64_t top = BIG_CHUNKS * 64;
 	big_heap[(top + 8) / 8] = (BIG_SIZE - top) | ((BIG_CHUNKS - 1) % 3 != 0 ? 1 : 0);
-	struct heap_reader r = { big_read, NULL };
+	struct fake_mem mem = { BIG_AT, big_heap, BIG_SIZE, 0, 0 };
+	struct heap_reader r = { fake_read, &mem };
 	uint64_t addrs[BIG_CHUNKS / 1000];
 	struct chunk_info out[BIG_CHUNKS / 1000];
 	size_t n = 0;
 	for (size_t i = 7; i < BIG_CHUNKS; i += 1000)
 		addrs[n++] = BIG_AT + i * 64 + 16 + 8;
-	big_read_end = 0;
 	CU_ASSERT_TRUE(heap_walk(&r, BIG_AT, BIG_AT + BIG_SIZE, addrs, n, out));
 	for (size_t k = 0; k < n; k++) {
 		size_t i = 7 + k * 1000;
@@ -275,10 +257,10 @@ test_heap_windows(void)
 	/* One word in the tenth chunk: the first window only. */
 	const uint64_t one = BIG_AT + 10 * 64 + 16;
 	struct chunk_info o;
-	big_read_end = 0;
+	mem.read_end = 0;
 	CU_ASSERT_TRUE(heap_walk(&r, BIG_AT, BIG_AT + BIG_SIZE, &one, 1, &o));
 	CU_ASSERT_EQUAL(o.state, CHUNK_ALLOCATED);
-	CU_ASSERT(big_read_end <= BIG_AT + (64u << 10));
+	CU_ASSERT(mem.read_end <= BIG_AT + (64u << 10));
 	free(big_heap);
 }
 
