@@ -342,8 +342,7 @@ read_all(struct batch *b, struct span_list *l)
 	for (size_t i = 0; i < r2.n; i++)
 		add_hit(r, b->cap, r2.hits[i].where, r2.hits[i].value);
 	r->dropped += r2.dropped;
-	r->bytes += r2.bytes;
-	r->skipped += r2.skipped;
+	r->bytes += r2.bytes;	/* (pages skipped were counted in b's, when collecting) */
 	free(r2.hits);
 	batch_free(b2);
 	free(v);
